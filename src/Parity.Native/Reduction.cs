@@ -1,0 +1,38 @@
+namespace Parity.Native;
+
+/// <summary>How a loss reduces its per-element values, as PyTorch's <c>reduction=</c> argument.</summary>
+/// <remarks>The numeric values match TorchSharp's <c>Reduction</c> and ATen's <c>at::Reduction</c>.</remarks>
+public enum Reduction
+{
+    /// <summary><c>'none'</c>: no reduction, one loss value per element (or per sample).</summary>
+    None = 0,
+
+    /// <summary><c>'mean'</c>: the op's own notion of a mean (see each op's remarks).</summary>
+    Mean = 1,
+
+    /// <summary><c>'sum'</c>: the sum of the per-element losses.</summary>
+    Sum = 2,
+}
+
+/// <summary>Helpers over <see cref="Reduction"/>.</summary>
+public static class Reductions
+{
+    /// <summary>PyTorch's spelling: <c>none</c>, <c>mean</c>, <c>sum</c>.</summary>
+    public static string Name(this Reduction reduction) => reduction switch
+    {
+        Reduction.None => "none",
+        Reduction.Mean => "mean",
+        Reduction.Sum => "sum",
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction)),
+    };
+
+    /// <summary>Parses PyTorch's spelling.</summary>
+    /// <exception cref="ArgumentException">Not one of <c>none</c>, <c>mean</c>, <c>sum</c> (PyTorch's ValueError text).</exception>
+    public static Reduction Parse(string name) => name switch
+    {
+        "none" => Reduction.None,
+        "mean" => Reduction.Mean,
+        "sum" => Reduction.Sum,
+        _ => throw new ArgumentException($"{name} is not a valid value for reduction", nameof(name)),
+    };
+}
