@@ -116,6 +116,52 @@ public sealed class CaseEvaluator
         return cases.Select(Evaluate).ToList();
     }
 
+    /// <summary>Draws a case's inputs on both streams without evaluating it (to reach a later case of a seed chain).</summary>
+    public void Replay(CaseSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        TryDraw(spec, _nativeRandom, _native);
+        if (_torch is not null && _torchRandom is not null)
+        {
+            TryDraw(spec, _torchRandom, _torch);
+        }
+
+        static void TryDraw(CaseSpec spec, IRandomSource random, IOpBackend mapper)
+        {
+            try
+            {
+                InputDrawer.Draw(spec, random, mapper);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A failing draw in a replayed case leaves the stream where the evaluated case would have left it.
+                _ = e;
+            }
+        }
+    }
+
+    /// <summary>Evaluates libtorch alone on its own draw (the reference for snapshots: never the native code under test).</summary>
+    /// <returns>The libtorch result and its drawn inputs (null when the draw failed).</returns>
+    /// <exception cref="InvalidOperationException">The evaluator has no libtorch side.</exception>
+    public (SideResult Result, DrawnInputs? Inputs) EvaluateReference(CaseSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (_torch is null || _torchRandom is null)
+        {
+            throw new InvalidOperationException("snapshots are made from libtorch, which is not available");
+        }
+        DrawnInputs inputs;
+        try
+        {
+            inputs = InputDrawer.Draw(spec, _torchRandom, _torch);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (SideResult.FromException(e), null);
+        }
+        return (Run(_torch, spec, inputs), inputs);
+    }
+
     /// <summary>Evaluates one case (continuing the streams when it has no seed).</summary>
     public CaseOutcome Evaluate(CaseSpec spec)
     {
