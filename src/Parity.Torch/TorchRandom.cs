@@ -126,10 +126,22 @@ public sealed class TorchRandom : IRandomSource, IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
+    private static DType ToDType(ScalarType s) => s switch
+    {
+        ScalarType.Float32 => DType.Float32,
+        ScalarType.Float64 => DType.Float64,
+        ScalarType.Int64 => DType.Int64,
+        _ => throw new NotSupportedException($"dtype {s} has no native counterpart"),
+    };
+
     /// <summary>Copies a contiguous libtorch CPU tensor into a native tensor of the same shape and dtype.</summary>
     private static Tensor ToNative(torch.Tensor t)
     {
         int[] shape = Array.ConvertAll(t.shape, s => checked((int)s));
+        if (t.numel() == 0)
+        {
+            return Tensor.Zeros(ToDType(t.dtype), shape);
+        }
         using var c = t.contiguous();
         return t.dtype switch
         {

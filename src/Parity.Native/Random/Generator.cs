@@ -24,12 +24,16 @@ namespace Parity.Native.Random;
 /// <item>float64 with n ≥ 16: the same blocking in double with the C library's <c>log</c>, <c>cos</c>, <c>sin</c>.</item>
 /// <item>n &lt; 16: one sample per element from <c>normal_distribution&lt;double&gt;</c>: if a cached sample exists it is
 /// used and cleared; otherwise u₁, u₂ are double uniforms, r = √(−2·log1p(−u₂)), θ = 2π·u₁, r·sin θ is cached and r·cos θ
-/// returned; then ·σ + μ and a cast to the element type. The cache persists across calls (and only this path touches it)
+/// returned; then fma(·, σ, μ) and a cast to the element type. The cache persists across calls (and only this path touches it)
 /// until <see cref="ManualSeed"/>.</item>
 /// </list></para>
 /// <para><b>Integers.</b> <c>random_(from, to)</c>: range = to − from (as unsigned 64-bit); each element is
-/// <c>(draw mod range) + from</c> where the draw is <c>random64()</c> when range ≥ 2³², else <c>random()</c>; the int64 result
-/// is converted to the element type.</para>
+/// <c>(draw mod range) + from</c> where the draw is <c>random64()</c> when range ≥ 2²⁸, else <c>random()</c>; the int64 result
+/// is converted to the element type. (PyTorch's source also has a 2³² threshold limited to some dtypes, but only in
+/// Meta's internal <c>FBCODE_CAFFE2</c> builds; the published binaries use 2²⁸ for every dtype, which the parity tests
+/// confirm.)</para>
+/// <para><b>Fused multiply-adds.</b> The x86-64 libtorch build contracts the final affine steps: a uniform is
+/// <c>fma(u, to − from, from)</c> and every normal sample is <c>fma(r·cos θ, σ, μ)</c> (all three paths); the port does the same.</para>
 /// <para><b>Other builds.</b> With <c>ATEN_CPU_CAPABILITY=default</c>, on non-x86 CPUs, or without AVX2, libtorch's float
 /// n ≥ 16 normal path uses scalar <c>logf</c>/<c>cosf</c>/<c>sinf</c> and no fused multiply-adds, so those float normals
 /// differ in the last bits (uniforms, integers, double and n &lt; 16 normals do not). MSVC builds of libtorch may
@@ -43,6 +47,12 @@ public sealed class Generator : IRandomSource
 {
     /// <summary>The seed a fresh libtorch CPU generator starts from (<c>default_rng_seed_val</c>).</summary>
     public const long DefaultSeed = 67280421310721;
+
+    /// <summary>
+    /// Ranges from this size up take a 64-bit draw per element in <c>random_</c>/<c>randint</c>: 2²⁸ in the public
+    /// libtorch builds (<c>DistributionsHelper.h</c>, the non-<c>FBCODE_CAFFE2</c> branch), whatever the dtype.
+    /// </summary>
+    public const ulong WideRangeThreshold = 1UL << 28;
 
     private readonly MT19937 _engine;
     private double? _nextDoubleNormal;
@@ -126,7 +136,7 @@ public sealed class Generator : IRandomSource
     /// <param name="from">Lower bound.</param>
     /// <param name="to">Upper bound.</param>
     /// <returns><paramref name="t"/>.</returns>
-    /// <remarks>u = (bits &amp; mask)·2^−digits in the element type, then u·(to − from) + from, with from and to first
+    /// <remarks>u = (bits &amp; mask)·2^−digits in the element type, then fma(u, to − from, from), with from and to first
     /// converted to the element type. One draw (float32) or two (float64) per element.</remarks>
     /// <exception cref="TorchException">The dtype is int64 (<c>"check_uniform_bounds" not implemented for 'Long'</c>),
     /// a bound is outside the dtype's range (<c>from is out of bounds for float</c>), or
@@ -160,7 +170,7 @@ public sealed class Generator : IRandomSource
             var d = t.Float32Span;
             for (int i = 0; i < d.Length; i++)
             {
-                d[i] = (UniformFloat() * range) + f;
+                d[i] = MathF.FusedMultiplyAdd(UniformFloat(), range, f);
             }
         }
         else
@@ -169,7 +179,7 @@ public sealed class Generator : IRandomSource
             var d = t.Float64Span;
             for (int i = 0; i < d.Length; i++)
             {
-                d[i] = (UniformDouble() * range) + from;
+                d[i] = Math.FusedMultiplyAdd(UniformDouble(), range, from);
             }
         }
         return t;
@@ -241,7 +251,7 @@ public sealed class Generator : IRandomSource
     /// <returns><paramref name="t"/>.</returns>
     /// <remarks>
     /// range = (ulong)to − (ulong)from; each element is <c>(long)(draw mod range) + from</c>, with a 64-bit draw when
-    /// range ≥ 2³² and a 32-bit one otherwise. For floating dtypes the bounds are first moved inward where
+    /// range ≥ 2²⁸ (<see cref="WideRangeThreshold"/>) and a 32-bit one otherwise. For floating dtypes the bounds are first moved inward where
     /// <c>from + 1</c> or <c>to − 1</c> is not representable (beyond 2²⁴ for float32, 2⁵³ for float64), as libtorch does.
     /// </remarks>
     /// <exception cref="TorchException"><c>random_ expects 'from' to be less than 'to', but got from=5 &gt;= to=5</c>, or the
@@ -268,7 +278,7 @@ public sealed class Generator : IRandomSource
             return t;
         }
         ulong range = unchecked((ulong)to - (ulong)from);
-        bool wide = range >= (1UL << 32);
+        bool wide = range >= WideRangeThreshold;
         switch (t.DType)
         {
             case DType.Float32:
@@ -332,7 +342,7 @@ public sealed class Generator : IRandomSource
             _nextDoubleNormal = r * Math.Sin(theta);
             ret = r * Math.Cos(theta);
         }
-        return (ret * std) + mean;
+        return Math.FusedMultiplyAdd(ret, std, mean);
     }
 
     /// <summary>libtorch's <c>normal_fill_AVX2</c> (float32, n ≥ 16).</summary>
@@ -404,8 +414,8 @@ public sealed class Generator : IRandomSource
             double u2 = d[j + 8];
             double radius = Math.Sqrt(-2.0 * Math.Log(u1));
             double theta = 2.0 * Math.PI * u2;
-            d[j] = (radius * Math.Cos(theta) * std) + mean;
-            d[j + 8] = (radius * Math.Sin(theta) * std) + mean;
+            d[j] = Math.FusedMultiplyAdd(radius * Math.Cos(theta), std, mean);
+            d[j + 8] = Math.FusedMultiplyAdd(radius * Math.Sin(theta), std, mean);
         }
     }
 
