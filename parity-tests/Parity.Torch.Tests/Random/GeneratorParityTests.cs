@@ -246,6 +246,35 @@ public sealed class GeneratorParity
         }
     }
 
+    /// <summary>Runs alone: one test here seeds and reads libtorch's process-wide default generator.</summary>
+    [Collection(GlobalTorchGeneratorCollection.Name)]
+    public sealed class TorchSide
+    {
+        [Fact]
+        public void HighSeedBits_AreDroppedByLibtorchToo()
+        {
+            TorchAvailability.RequireTorch();
+            using var low = new TorchRandom(5);
+            using var high = new TorchRandom((1L << 32) + 5);
+            AssertBitEqual(low.Rand(DType.Float32, 700), high.Rand(DType.Float32, 700), "seed 5 vs 2^32 + 5");
+            Assert.Equal((1L << 32) + 5, high.InitialSeed);
+        }
+
+        [Fact]
+        public void TorchRandom_NeverTouchesTheGlobalGenerator()
+        {
+            TorchAvailability.RequireTorch();
+            TorchSharp.torch.manual_seed(0);
+            using (var own = new TorchRandom(0))
+            {
+                AssertBitEqual(new NativeGenerator(0).Rand(DType.Float32, 50), own.Rand(DType.Float32, 50), "own generator");
+            }
+            // The global stream is still at its start: its first values are seed 0's.
+            using var global = TorchSharp.torch.rand(4);
+            Assert.Equal([0.4962566f, 0.7682218f, 0.08847743f, 0.13203049f], global.data<float>().ToArray());
+        }
+    }
+
     public sealed class MixedSequence
     {
         [Theory]
@@ -349,4 +378,11 @@ public sealed class GeneratorParity
             if (g is TorchRandom tr) { tr.Normal_(t, mean, std); } else { ((NativeGenerator)g).Normal_(t, mean, std); }
         }
     }
+}
+
+/// <summary>Tests that touch libtorch's global default generator; xunit runs them with nothing else in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GlobalTorchGeneratorCollection
+{
+    public const string Name = "libtorch global generator";
 }
