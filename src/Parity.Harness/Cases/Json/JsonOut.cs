@@ -18,7 +18,17 @@ public abstract class JsonOut
         return sb.ToString();
     }
 
+    /// <summary>Writes the tree as JSON text on one line (no spaces).</summary>
+    public string ToCompactJson()
+    {
+        var sb = new StringBuilder();
+        WriteCompact(sb);
+        return sb.ToString();
+    }
+
     internal abstract void Write(StringBuilder sb, int indent);
+
+    internal abstract void WriteCompact(StringBuilder sb);
 
     internal virtual bool IsScalar => true;
 
@@ -117,6 +127,8 @@ public abstract class JsonOut
     private sealed class Raw(string text) : JsonOut
     {
         internal override void Write(StringBuilder sb, int indent) => sb.Append(text);
+
+        internal override void WriteCompact(StringBuilder sb) => sb.Append(text);
     }
 
     /// <summary>A JSON object with members in insertion order.</summary>
@@ -131,6 +143,17 @@ public abstract class JsonOut
         {
             _members.Add(new(key, value));
             return this;
+        }
+
+        internal override void WriteCompact(StringBuilder sb)
+        {
+            sb.Append('{');
+            for (int i = 0; i < _members.Count; i++)
+            {
+                sb.Append(i > 0 ? "," : "").Append(Quote(_members[i].Key)).Append(':');
+                _members[i].Value.WriteCompact(sb);
+            }
+            sb.Append('}');
         }
 
         internal override void Write(StringBuilder sb, int indent)
@@ -166,6 +189,17 @@ public abstract class JsonOut
         }
 
         private bool Inline => _items.All(i => i.IsScalar || (i is Arr a && a.Inline));
+
+        internal override void WriteCompact(StringBuilder sb)
+        {
+            sb.Append('[');
+            for (int i = 0; i < _items.Count; i++)
+            {
+                sb.Append(i > 0 ? "," : "");
+                _items[i].WriteCompact(sb);
+            }
+            sb.Append(']');
+        }
 
         internal override void Write(StringBuilder sb, int indent)
         {
