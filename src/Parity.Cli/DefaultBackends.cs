@@ -7,4 +7,6 @@ internal static class DefaultBackends
 {
     public static ParityBackends Create(bool noTorch) =>
         throw new InvalidOperationException("the native backend is not available in this build yet");
+
+    public static IReadOnlyList<KeyValuePair<string, string>> Provenance() => [];
 }

@@ -21,6 +21,9 @@ public sealed record ParityHost
     /// <summary>Creates the backends; the argument is true when libtorch must not be used (<c>--no-torch</c>).</summary>
     public required Func<bool, ParityBackends> Backends { get; init; }
 
+    /// <summary>libtorch's provenance recorded in snapshots by <c>parity snapshot update</c>.</summary>
+    public Func<IReadOnlyList<KeyValuePair<string, string>>> Provenance { get; init; } = DefaultBackends.Provenance;
+
     /// <summary>The built-in catalogue (null: <see cref="Parity.Harness.Matrix.ParityMatrix.All"/>).</summary>
     public IReadOnlyList<CaseSpec>? Catalogue { get; init; }
 

@@ -209,7 +209,7 @@ public static class RunReports
                 }
                 else if (c.Status == CaseStatus.Skipped)
                 {
-                    tc.Add(new XElement("skipped", new XAttribute("message", Xml(run.TorchNote ?? "nothing to compare against"))));
+                    tc.Add(new XElement("skipped", new XAttribute("message", Xml(run.TorchNote is null ? "nothing to compare against" : "libtorch comparisons skipped: " + run.TorchNote))));
                 }
                 suite.Add(tc);
             }
