@@ -29,7 +29,8 @@ internal static class EvalCommand
             }
             catch (CaseFormatException e)
             {
-                host.Err.WriteLine("parity eval: " + (path == "-" || e.File.Length == 0 ? e.Message : e.Message.Replace(host.Resolve(path), path, StringComparison.Ordinal)));
+                // Name the file as the user wrote it, not its resolved full path.
+                host.Err.WriteLine("parity eval: " + (path == "-" ? e.Message : e.Message.Replace(host.Resolve(path), path, StringComparison.Ordinal)));
                 return ParityApp.ExitUsage;
             }
             bool skipTorch = p.GetValue(noTorch);
