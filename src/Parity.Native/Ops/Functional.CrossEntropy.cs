@@ -83,7 +83,7 @@ public static partial class Functional
             }
             if (input.Dim == 0)
             {
-                throw Index("dimension specified as 1 but tensor has no dimensions");
+                throw Index("Dimension specified as 1 but tensor has no dimensions");
             }
             return CePath.Probabilities;
         }

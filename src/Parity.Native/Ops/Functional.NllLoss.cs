@@ -77,7 +77,7 @@ public static partial class Functional
         {
             if (target.Dim == 0)
             {
-                throw Index("dimension specified as 0 but tensor has no dimensions");
+                throw Index("Dimension specified as 0 but tensor has no dimensions");
             }
             if (input.Size(0) != target.Size(0))
             {
