@@ -206,6 +206,17 @@ public class CrossEntropyTests
         }
 
         [Fact]
+        public void Float32InputFloat64Probabilities_GiveFloat64Loss_Float32Grad()
+        {
+            var x = Tensor.FromArray(new float[] { 0, 0 }, 1, 2);
+            var p = Tensor.FromArray(new double[] { 0.5, 0.5 }, 1, 2);
+            Tensor r = Functional.CrossEntropy(x, p);
+            Assert.Equal(DType.Float64, r.DType);
+            Assert.Equal((double)(float)Math.Log(2), r.GetDouble(0));
+            Assert.Equal(DType.Float32, Functional.CrossEntropyBackward(Tensor.Scalar(1.0, DType.Float64), x, p).DType);
+        }
+
+        [Fact]
         public void SingleClass_LossAndGradientAreZero()
         {
             var x = Tensor.FromArray(new double[] { 3.5, -2 }, 2, 1);
@@ -339,6 +350,21 @@ public class CrossEntropyTests
         {
             AssertTorchError(TorchErrorKind.RuntimeError, "label_smoothing must be between 0.0 and 1.0. Got: 1.5", () => Functional.CrossEntropy(X23, Tensor.Vector(0L, 1L), labelSmoothing: 1.5));
             AssertTorchError(TorchErrorKind.RuntimeError, "label_smoothing must be between 0.0 and 1.0. Got: 1.5", () => Functional.CrossEntropy(X23, Tensor.Zeros(DType.Float32, 2, 3), labelSmoothing: 1.5));
+        }
+
+        [Theory]
+        [InlineData(2.0, "2")]
+        [InlineData(1e10, "1e+10")]
+        [InlineData(1.25, "1.25")]
+        public void LabelSmoothing_PrintedAsCppDouble(double eps, string printed)
+        {
+            AssertTorchError(TorchErrorKind.RuntimeError, $"label_smoothing must be between 0.0 and 1.0. Got: {printed}", () => Functional.CrossEntropy(X23, Tensor.Vector(0L, 1L), labelSmoothing: eps));
+        }
+
+        [Fact]
+        public void ZeroDimTargetForBatchedInput_BatchSizeZero()
+        {
+            AssertTorchError(TorchErrorKind.ValueError, "Expected input batch_size (2) to match target batch_size (0).", () => Functional.CrossEntropy(X23, Tensor.Scalar(1, DType.Int64)));
         }
 
         [Fact]
