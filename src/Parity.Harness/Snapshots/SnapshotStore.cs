@@ -279,16 +279,29 @@ public sealed class SnapshotStore
         foreach (string name in orphans)
         {
             File.Delete(VerifiedPath(name));
-            DeleteReceived(name);
+            DeleteAllReceived(name);
         }
         return orphans;
     }
 
+    // Received files are transient review material: atomic, but not flushed to disk (fsync costs milliseconds each).
     private string WriteReceived(string name, SnapshotContent content) =>
         AtomicFile.CreateUnique(slot => Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, slot)),
-                                SnapshotFormat.SerializeBytes(name, content), _options);
+                                SnapshotFormat.SerializeBytes(name, content), _options with { DurableWrites = false });
 
     private void DeleteReceived(string name)
+    {
+        // Called on every match: two stat calls instead of listing a directory of thousands of snapshots. Writers
+        // fill the lowest free slot, so a name with received files has slot 1 or 2 unless someone deleted by hand.
+        if (!File.Exists(Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, 1))) &&
+            !File.Exists(Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, 2))))
+        {
+            return;
+        }
+        DeleteAllReceived(name);
+    }
+
+    private void DeleteAllReceived(string name)
     {
         foreach (var (_, _, path) in ReceivedFiles(name))
         {
