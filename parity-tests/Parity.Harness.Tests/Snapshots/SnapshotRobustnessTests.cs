@@ -37,6 +37,7 @@ public class SnapshotRobustnessTests
         { "not a snapshot", "REPLACE:parity-snapshot 1|{\"json\": true}", 1, 1, "not a snapshot file: expected the header 'parity-snapshot 1', found '{\"json\": true}'" },
         { "garbage value", "REPLACE:\n-0.5\n|\n-0.5x\n", 9, 1, "expected a float32 value, found '-0.5x'" },
         { "non-canonical value", "REPLACE:\n-0.5\n|\n-0.50\n", 9, 1, "float32 value '-0.50' is not in canonical form; write it as '-0.5'" },
+        { "lowercase exponent", "REPLACE:\n-0.5\n|\n-5e-1\n", 9, 1, "float32 value '-5e-1' is not in canonical form; write it as '-0.5'" },
         { "value beyond float32", "REPLACE:\n-0.5\n|\n1E+39\n", 9, 1, "expected a float32 value, found '1E+39'" },
         { "unknown dtype", "REPLACE:grad float32|grad float16", 7, 13, "unknown dtype 'float16' (expected float32, float64 or int64)" },
         { "bad shape", "REPLACE:[2, 2]|[2,2]", 7, 21, "expected a shape like [4, 5] or [], found '[2,2]'" },
