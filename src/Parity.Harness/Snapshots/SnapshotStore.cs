@@ -135,7 +135,7 @@ public sealed class SnapshotStore
         var summaries = new List<string>();
         foreach (var (tensorName, e) in expected.Tensors)
         {
-            var a = actual.Tensor(tensorName);
+            var a = actual.GetTensor(tensorName);
             if (a is null)
             {
                 problems.Add($"{tensorName}: missing from the actual result (the snapshot has {e.DType.Name()} {Tensor.ShapeString(e.Shape)})");
@@ -157,7 +157,7 @@ public sealed class SnapshotStore
         }
         foreach (var (tensorName, a) in actual.Tensors)
         {
-            if (expected.Tensor(tensorName) is null)
+            if (expected.GetTensor(tensorName) is null)
             {
                 problems.Add($"{tensorName}: not in the verified snapshot (the actual result has {a.DType.Name()} {Tensor.ShapeString(a.Shape)})");
             }
@@ -236,17 +236,18 @@ public sealed class SnapshotStore
     }
 
     /// <summary>The names that have a verified file, sorted ordinally.</summary>
-    public IReadOnlyList<string> Names()
+    public IReadOnlyList<string> Names() =>
+        VerifiedFiles().Where(f => SnapshotNames.IsValid(f.Stem)).Select(f => f.Stem).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Every <c>*.verified.txt</c> file: its name before the suffix (valid or not) and its full path.</summary>
+    private IEnumerable<(string Stem, string Path)> VerifiedFiles()
     {
         if (!System.IO.Directory.Exists(Directory))
         {
             return [];
         }
         return System.IO.Directory.EnumerateFiles(Directory, "*" + SnapshotNames.VerifiedSuffix)
-            .Select(p => SnapshotNames.FromVerifiedFileName(Path.GetFileName(p)))
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .ToList();
+            .Select(p => (Path.GetFileName(p)[..^SnapshotNames.VerifiedSuffix.Length], p));
     }
 
     /// <summary>The names that have at least one received file pending review, sorted ordinally.</summary>
@@ -261,27 +262,36 @@ public sealed class SnapshotStore
         return ReceivedFiles(name).OrderBy(r => r.Slot).Select(r => r.Path).ToList();
     }
 
-    /// <summary>Verified snapshots whose name is not in <paramref name="catalogue"/> (dangling snapshots), sorted.</summary>
+    /// <summary>
+    /// Verified snapshots whose name is not in <paramref name="catalogue"/> (dangling snapshots), sorted. A
+    /// <c>*.verified.txt</c> file whose name is not a valid snapshot name can belong to no case and is listed too.
+    /// </summary>
     /// <param name="catalogue">Every case name that currently exists.</param>
-    public IReadOnlyList<string> Orphans(IEnumerable<string> catalogue)
-    {
-        ArgumentNullException.ThrowIfNull(catalogue);
-        var known = new HashSet<string>(catalogue, StringComparer.Ordinal);
-        return Names().Where(n => !known.Contains(n)).ToList();
-    }
+    public IReadOnlyList<string> Orphans(IEnumerable<string> catalogue) =>
+        OrphanFiles(catalogue).Select(f => f.Stem).ToList();
 
     /// <summary>Deletes the orphans' verified files and their received files.</summary>
     /// <param name="catalogue">Every case name that currently exists.</param>
     /// <returns>The names deleted, sorted.</returns>
     public IReadOnlyList<string> Prune(IEnumerable<string> catalogue)
     {
-        var orphans = Orphans(catalogue);
-        foreach (string name in orphans)
+        var orphans = OrphanFiles(catalogue);
+        foreach (var (stem, path) in orphans)
         {
-            File.Delete(VerifiedPath(name));
-            DeleteAllReceived(name);
+            File.Delete(path);
+            if (SnapshotNames.IsValid(stem))
+            {
+                DeleteAllReceived(stem);
+            }
         }
-        return orphans;
+        return orphans.Select(f => f.Stem).ToList();
+    }
+
+    private List<(string Stem, string Path)> OrphanFiles(IEnumerable<string> catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        var known = new HashSet<string>(catalogue, StringComparer.Ordinal);
+        return VerifiedFiles().Where(f => !known.Contains(f.Stem)).OrderBy(f => f.Stem, StringComparer.Ordinal).ToList();
     }
 
     // Received files are transient review material: atomic, but not flushed to disk (fsync costs milliseconds each).
@@ -340,7 +350,7 @@ public sealed class SnapshotStore
             .Distinct(StringComparer.Ordinal);
         foreach (string key in keys)
         {
-            string? e = expected.Meta(key), a = actual.Meta(key);
+            string? e = expected.GetMeta(key), a = actual.GetMeta(key);
             if (e != a)
             {
                 problems.Add($"metadata '{key}': expected {Quote(e)}, actual {Quote(a)}");
@@ -357,6 +367,14 @@ public sealed class SnapshotStore
         int i = c.WorstIndex;
         string e = SnapshotFormat.FormatElement(expected, i), a = SnapshotFormat.FormatElement(actual, i);
         string head = $"{tensorName}: {c.FailCount} of {expected.Numel} element(s) outside {c.Tolerance}; worst at {IndexString(expected.Shape, i)}: expected {e}, actual {a}";
+        if (expected.DType == DType.Int64)
+        {
+            // Exact difference: int64 extremes are beyond double's 53-bit mantissa.
+            Int128 diff = Int128.Abs((Int128)actual.Int64Span[i] - expected.Int64Span[i]);
+            long ei = expected.Int64Span[i];
+            string irel = ei == 0 ? "Infinity" : Num((double)diff / Math.Abs((double)ei));
+            return $"{head}, abs diff {diff.ToString(CultureInfo.InvariantCulture)}, rel diff {irel}, ulp diff -";
+        }
         double ev = expected.GetDouble(i), av = actual.GetDouble(i);
         if (!double.IsFinite(ev) || !double.IsFinite(av))
         {
@@ -364,7 +382,7 @@ public sealed class SnapshotStore
         }
         double abs = Math.Abs(av - ev);
         string rel = ev == 0 ? "Infinity" : Num(abs / Math.Abs(ev));
-        string ulp = expected.DType == DType.Int64 ? "-" : TensorComparer.UlpDistance(expected, actual, i).ToString(CultureInfo.InvariantCulture);
+        string ulp = TensorComparer.UlpDistance(expected, actual, i).ToString(CultureInfo.InvariantCulture);
         return $"{head}, abs diff {Num(abs)}, rel diff {rel}, ulp diff {ulp}";
     }
 
