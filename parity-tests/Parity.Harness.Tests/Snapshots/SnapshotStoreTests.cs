@@ -151,6 +151,21 @@ public class SnapshotStoreTests
             Assert.Equal(SnapshotStatus.Match, store.Check(Name, Grid(0.5f)).Status);
             Assert.Equal([Name + ".verified.txt"], dir.Listing());
         }
+
+        [Fact]
+        public void ReadOnlyMatch_LeavesReceivedFilesForReview()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            store.Write(Name, Grid(0.5f));
+            string received = store.Check(Name, Grid(9f)).ReceivedPath!;
+            byte[] before = File.ReadAllBytes(received);
+
+            Assert.Equal(SnapshotStatus.Match, store.Check(Name, Grid(0.5f), writeReceived: false).Status);
+
+            Assert.Equal(before, File.ReadAllBytes(received));
+            Assert.Equal([Name + ".received.txt", Name + ".verified.txt"], dir.Listing());
+        }
     }
 
     public class Missing

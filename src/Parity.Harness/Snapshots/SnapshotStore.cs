@@ -93,13 +93,16 @@ public sealed class SnapshotStore
     /// <summary>
     /// Checks <paramref name="actual"/> against the verified snapshot of <paramref name="name"/>. On a mismatch or a
     /// missing snapshot it writes a received file (unless <paramref name="writeReceived"/> is false) and returns the
-    /// failure; it does not throw for them. On a match it deletes the name's stale received files.
+    /// failure; it does not throw for them. On a match it deletes the name's stale received files, so an old failure
+    /// cannot be accepted later. With <paramref name="writeReceived"/> false the check only reads: it neither writes
+    /// nor deletes anything (a read-only checker, such as native code checked against libtorch's snapshots, must not
+    /// discard received files another producer left for review).
     /// </summary>
     /// <param name="name">A valid snapshot name.</param>
     /// <param name="actual">The content produced now.</param>
     /// <param name="tolerance">Tolerance for floating tensors; null means per dtype (see remarks of the class).</param>
     /// <param name="perTensor">Tolerances by tensor name, overriding everything else.</param>
-    /// <param name="writeReceived">Whether to write the received file on failure.</param>
+    /// <param name="writeReceived">Whether to write the received file on failure (and delete stale ones on a match).</param>
     /// <exception cref="ArgumentException">The name or the content's keys and tensor names are not valid.</exception>
     /// <exception cref="SnapshotFormatException">
     /// The verified file is corrupt. Nothing is written: a corrupt verified file is replaced only through
@@ -165,7 +168,10 @@ public sealed class SnapshotStore
 
         if (problems.Count == 0)
         {
-            DeleteReceived(name);
+            if (writeReceived)
+            {
+                DeleteReceived(name);
+            }
             string detail = summaries.Count == 0 ? "" : " (" + string.Join("; ", summaries) + ")";
             return new SnapshotCheck(name, SnapshotStatus.Match, $"Snapshot '{name}' matches{detail}.", verifiedPath, null, comparisons);
         }
