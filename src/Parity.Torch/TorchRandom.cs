@@ -76,6 +76,8 @@ public sealed class TorchRandom : IRandomSource, IDisposable
     /// <param name="from">Inclusive lower bound.</param>
     /// <param name="to">Exclusive upper bound.</param>
     /// <returns>The filled tensor, copied out.</returns>
+    /// <remarks>TorchSharp 0.107 takes the bounds of <c>random_</c> as <see cref="double"/> before handing them to
+    /// libtorch's int64 <c>random_(from, to)</c>, so bounds beyond ±2⁵³ arrive rounded.</remarks>
     /// <exception cref="TorchException">libtorch rejected the call.</exception>
     public Tensor Random_(Tensor like, long from, long to) => Fill(like, t => t.random_(from, to, _generator));
 

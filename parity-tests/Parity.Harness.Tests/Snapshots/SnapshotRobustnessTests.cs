@@ -37,6 +37,7 @@ public class SnapshotRobustnessTests
         { "not a snapshot", "REPLACE:parity-snapshot 1|{\"json\": true}", 1, 1, "not a snapshot file: expected the header 'parity-snapshot 1', found '{\"json\": true}'" },
         { "garbage value", "REPLACE:\n-0.5\n|\n-0.5x\n", 9, 1, "expected a float32 value, found '-0.5x'" },
         { "non-canonical value", "REPLACE:\n-0.5\n|\n-0.50\n", 9, 1, "float32 value '-0.50' is not in canonical form; write it as '-0.5'" },
+        { "lowercase exponent", "REPLACE:\n-0.5\n|\n-5e-1\n", 9, 1, "float32 value '-5e-1' is not in canonical form; write it as '-0.5'" },
         { "value beyond float32", "REPLACE:\n-0.5\n|\n1E+39\n", 9, 1, "expected a float32 value, found '1E+39'" },
         { "unknown dtype", "REPLACE:grad float32|grad float16", 7, 13, "unknown dtype 'float16' (expected float32, float64 or int64)" },
         { "bad shape", "REPLACE:[2, 2]|[2,2]", 7, 21, "expected a shape like [4, 5] or [], found '[2,2]'" },
@@ -186,7 +187,7 @@ public class SnapshotRobustnessTests
                 store.Write($"case.{k}", Numbered(-1));
             }
             using var gate = new Barrier(Writers);
-            var checks = await Task.WhenAll(Enumerable.Range(0, Writers).Select(k => Task.Run(() =>
+            var checks = await Task.WhenAll(Enumerable.Range(0, Writers).Select(k => OnOwnThread(() =>
             {
                 gate.SignalAndWait();
                 return store.Check($"case.{k}", Numbered(k));
@@ -204,28 +205,36 @@ public class SnapshotRobustnessTests
         [Fact]
         public async Task ChecksOfTheSameName_EachKeepTheirReceivedFile()
         {
-            using var dir = new TempDir();
-            var store = new SnapshotStore(dir.Path, Local);
-            store.Write(Name, Numbered(-1));
-            using var gate = new Barrier(Writers);
-            var checks = await Task.WhenAll(Enumerable.Range(0, Writers).Select(k => Task.Run(() =>
+            // Several rounds: a check-then-rename race shows up within a few (it did, before slots were claimed with an
+            // exclusive create).
+            for (int round = 0; round < 10; round++)
             {
-                gate.SignalAndWait();
-                // A second store instance per writer: as separate test processes would have.
-                return new SnapshotStore(dir.Path, Local).Check(Name, Numbered(k));
-            })));
+                using var dir = new TempDir();
+                var store = new SnapshotStore(dir.Path, Local);
+                store.Write(Name, Numbered(-1));
+                using var gate = new Barrier(Writers);
+                var checks = await Task.WhenAll(Enumerable.Range(0, Writers).Select(k => OnOwnThread(() =>
+                {
+                    gate.SignalAndWait();
+                    // A store instance per writer, as separate test processes would have.
+                    return new SnapshotStore(dir.Path, Local).Check(Name, Numbered(k));
+                })));
 
-            var paths = checks.Select(c => c.ReceivedPath!).ToArray();
-            Assert.Equal(Writers, paths.Distinct().Count());
-            Assert.Equal(
-                Enumerable.Range(1, Writers).Select(slot => dir.File(slot == 1 ? Name + ".received.txt" : $"{Name}.received.{slot}.txt")).Order(StringComparer.Ordinal),
-                paths.Order(StringComparer.Ordinal));
-            for (int k = 0; k < Writers; k++)
-            {
-                BitEqual(Numbered(k), SnapshotStore.ReadFile(paths[k]));
+                var paths = checks.Select(c => c.ReceivedPath!).ToArray();
+                Assert.Equal(
+                    Enumerable.Range(1, Writers).Select(slot => dir.File(slot == 1 ? Name + ".received.txt" : $"{Name}.received.{slot}.txt")).Order(StringComparer.Ordinal),
+                    paths.Order(StringComparer.Ordinal));
+                for (int k = 0; k < Writers; k++)
+                {
+                    BitEqual(Numbered(k), SnapshotStore.ReadFile(paths[k]));
+                }
+                Assert.Equal(paths.Order(StringComparer.Ordinal), store.ReceivedPaths(Name).Order(StringComparer.Ordinal));
+                Assert.DoesNotContain(dir.Listing(), f => f.StartsWith('.'));
             }
-            Assert.Equal(paths.Order(StringComparer.Ordinal), store.ReceivedPaths(Name).Order(StringComparer.Ordinal));
-            Assert.DoesNotContain(dir.Listing(), f => f.StartsWith('.'));
         }
+
+        /// <summary>A dedicated thread, so that eight writers blocked on the barrier do not wait for the pool to grow.</summary>
+        private static Task<T> OnOwnThread<T>(Func<T> body) =>
+            Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 }

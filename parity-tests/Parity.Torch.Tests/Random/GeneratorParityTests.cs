@@ -113,6 +113,27 @@ public sealed class GeneratorParity
         }
     }
 
+    public sealed class SeedDocumentSequence
+    {
+        [Fact]
+        public void EveryDrawOfTheDocument_BitIdentical()
+        {
+            // /work/shared/seed/pytorch-bce-ce-losses.md, in order, from torch.manual_seed(2020).
+            var (native, torch) = Pair(2020);
+            using (torch)
+            {
+                AssertBitEqual(torch.Randn(DType.Float32, 3), native.Randn(DType.Float32, 3), "randn(3)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Float32, 3), 0, 2), native.Random_(Tensor.Zeros(DType.Float32, 3), 2), "empty(3).random_(2)");
+                AssertBitEqual(torch.Randn(DType.Float32, 32, 5), native.Randn(DType.Float32, 32, 5), "randn(32, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Float32, 32, 5), 0, 2), native.Random_(Tensor.Zeros(DType.Float32, 32, 5), 2), "empty(32, 5).random_(2)");
+                AssertBitEqual(torch.Randn(DType.Float32, 3, 5), native.Randn(DType.Float32, 3, 5), "randn(3, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Int64, 3), 0, 5), native.Random_(Tensor.Zeros(DType.Int64, 3), 5), "empty(3, long).random_(5)");
+                AssertBitEqual(torch.Randn(DType.Float32, 32, 10, 5), native.Randn(DType.Float32, 32, 10, 5), "randn(32, 10, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Int64, 32, 5), 0, 10), native.Random_(Tensor.Zeros(DType.Int64, 32, 5), 10), "empty(32, 5, long).random_(10)");
+            }
+        }
+    }
+
     public sealed class NormalAndUniform
     {
         // The notes list FMA only inside the AVX2 log/sincos. libtorch also fuses the affine steps, and libtorch wins:
@@ -171,6 +192,7 @@ public sealed class GeneratorParity
                 (0, 2), (-5, 5), (0, 10), (0, (1L << 28) - 1), (0, 1L << 28), (5, 5 + (1L << 28)), (-(1L << 27), 1L << 27),
                 (0, (1L << 32) - 1), (-(1L << 31), 1L << 31), (0, 1L << 32),
                 (-(1L << 33), (1L << 33) + 7), (3, (1L << 40) + 3), (-(1L << 62), 1L << 62),
+                ((1L << 25) + 1, (1L << 25) + 100), (-(1L << 54) - 4, 1L << 54),
             ];
             foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int64 })
             {
@@ -332,6 +354,8 @@ public sealed class GeneratorParity
         public static TheoryData<string> Cases() => new()
         {
             "random_ 5 5", "randint 5 5", "randint 7 3", "rand long", "randn long", "uniform_ 2 1", "normal_ std -1", "uniform_ long",
+            "random_ f32 bounds cast", "uniform_ f32 from out of bounds", "uniform_ f64 range overflow", "normal_ std nan",
+            "uniform_ f32 to out of bounds",
         };
 
         [Theory]
@@ -359,6 +383,11 @@ public sealed class GeneratorParity
                 case "uniform_ 2 1": Uniform_(g, Tensor.Zeros(DType.Float32, 3), 2, 1); break;
                 case "uniform_ long": Uniform_(g, Tensor.Zeros(DType.Int64, 3), 0, 1); break;
                 case "normal_ std -1": Normal_(g, Tensor.Zeros(DType.Float32, 3), 0, -1); break;
+                case "normal_ std nan": Normal_(g, Tensor.Zeros(DType.Float64, 3), 0, double.NaN); break;
+                case "random_ f32 bounds cast": Random_(g, Tensor.Zeros(DType.Float32, 3), (1L << 25) + 1, (1L << 25) + 2); break;
+                case "uniform_ f32 from out of bounds": Uniform_(g, Tensor.Zeros(DType.Float32, 3), -1e39, 0); break;
+                case "uniform_ f32 to out of bounds": Uniform_(g, Tensor.Zeros(DType.Float32, 3), 0, 3.5e38); break;
+                case "uniform_ f64 range overflow": Uniform_(g, Tensor.Zeros(DType.Float64, 3), -1e308, 1e308); break;
                 default: throw new ArgumentOutOfRangeException(nameof(which));
             }
         }

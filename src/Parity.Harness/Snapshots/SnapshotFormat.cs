@@ -534,7 +534,7 @@ internal static class SnapshotFormat
             }
             foreach (char c in s)
             {
-                if (!(char.IsAsciiDigit(c) || c is '-' or '+' or '.' or 'E'))
+                if (!(char.IsAsciiDigit(c) || c is '-' or '+' or '.' or 'E' or 'e'))
                 {
                     return false;
                 }

@@ -476,12 +476,13 @@ public sealed class Generator : IRandomSource
         _ => "long int",
     };
 
-    /// <summary>A double as C++'s <c>operator&lt;&lt;</c> prints it (<c>%g</c>, 6 significant digits).</summary>
+    /// <summary>A double as C++'s <c>operator&lt;&lt;</c> prints it on glibc (<c>%g</c>, 6 significant digits).</summary>
     internal static string Num(double v)
     {
         if (double.IsNaN(v))
         {
-            return "nan";
+            // glibc's printf shows the sign bit of a NaN; .NET's double.NaN has it set.
+            return double.IsNegative(v) ? "-nan" : "nan";
         }
         if (double.IsInfinity(v))
         {
