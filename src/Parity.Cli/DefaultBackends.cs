@@ -1,7 +1,7 @@
 using Parity.Harness.Running;
 using Parity.Harness.Snapshots;
 using Parity.Native;
-using Parity.Native.Random;
+using Parity.Native.Rng;
 using Parity.Torch;
 using Parity.Torch.PInvoke;
 
