@@ -379,6 +379,20 @@ public sealed class GeneratorParity
             }
         }
 
+        [Fact]
+        public void EmptyInt64_RandnReturnsEmptyButRandThrows()
+        {
+            // libtorch checks uniform_'s dtype before its early return for empty tensors, and normal_'s after it.
+            var (native, torch) = Pair(0);
+            using (torch)
+            {
+                AssertBitEqual(torch.Randn(DType.Int64, 0, 3), native.Randn(DType.Int64, 0, 3), "randn int64 empty");
+                var ex = Assert.Throws<TorchException>(() => torch.Rand(DType.Int64, 0));
+                var nx = Assert.Throws<TorchException>(() => native.Rand(DType.Int64, 0));
+                Assert.Equal(ex.Message, nx.Message);
+            }
+        }
+
         private static void Call(IRandomSource g, string which)
         {
             switch (which)

@@ -32,7 +32,8 @@ namespace Parity.Native.Random;
 /// is converted to the element type. (PyTorch's source also has a 2³² threshold limited to some dtypes, but only in
 /// Meta's internal <c>FBCODE_CAFFE2</c> builds; the published binaries use 2²⁸ for every dtype, which the parity tests
 /// confirm.)</para>
-/// <para><b>Fused multiply-adds.</b> The x86-64 libtorch build contracts the final affine steps: a uniform is
+/// <para><b>Fused multiply-adds.</b> libtorch's AVX2 build is compiled with FMA enabled, and the compiler contracts the final
+/// affine steps: a uniform is
 /// <c>fma(u, to − from, from)</c> and every normal sample is <c>fma(r·cos θ, σ, μ)</c> (all three paths); the port does the same.</para>
 /// <para><b>Other builds.</b> With <c>ATEN_CPU_CAPABILITY=default</c>, on x86-64 without AVX2, and as the starting point
 /// of other architectures, libtorch runs its baseline kernels: float n ≥ 16 normals use scalar <c>logf</c>/<c>cosf</c>/
