@@ -26,7 +26,7 @@ public sealed class TorchRandom : IRandomSource, IDisposable
     /// <summary>Creates a libtorch CPU generator seeded with <paramref name="seed"/>.</summary>
     /// <param name="seed">The seed passed to <c>manual_seed</c>.</param>
     /// <exception cref="InvalidOperationException">libtorch is not available (see <see cref="LibTorchLoader.Status"/>).</exception>
-    public TorchRandom(long seed = Native.Random.Generator.DefaultSeed)
+    public TorchRandom(long seed = Native.Rng.Generator.DefaultSeed)
     {
         LibTorchLoader.EnsureAvailable();
         _generator = new TorchGenerator(0, CPU);

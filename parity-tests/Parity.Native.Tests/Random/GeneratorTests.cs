@@ -1,7 +1,7 @@
 using Parity.Native.Numerics;
-using Parity.Native.Random;
+using Parity.Native.Rng;
 
-namespace Parity.Native.Tests.Random;
+namespace Parity.Native.Tests.Rng;
 
 /// <summary>
 /// Native-only checks of <see cref="Generator"/>: values printed by PyTorch, draw counts derived from libtorch's

@@ -2,9 +2,9 @@ using System.Globalization;
 using Parity.Native;
 using Parity.Native.Random;
 using Parity.Torch;
-using NativeGenerator = Parity.Native.Random.Generator;
+using NativeGenerator = Parity.Native.Rng.Generator;
 
-namespace Parity.Torch.Tests.Random;
+namespace Parity.Torch.Tests.Rng;
 
 /// <summary>
 /// The native <see cref="NativeGenerator"/> against libtorch 2.10.0 (TorchSharp 0.107.0) drawing with its own

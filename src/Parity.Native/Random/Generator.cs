@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Parity.Native.Random;
+namespace Parity.Native.Rng;
 
 /// <summary>
 /// PyTorch's CPU random generator (<c>torch.Generator()</c>, libtorch's <c>CPUGeneratorImpl</c>) in pure C#:
