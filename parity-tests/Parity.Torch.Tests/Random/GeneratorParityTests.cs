@@ -1,6 +1,6 @@
 using System.Globalization;
 using Parity.Native;
-using Parity.Native.Random;
+using Parity.Native.Rng;
 using Parity.Torch;
 using NativeGenerator = Parity.Native.Rng.Generator;
 
@@ -376,6 +376,7 @@ public sealed class GeneratorParity
                 var ex = Assert.Throws<TorchException>(() => Call(torch, which));
                 var nx = Assert.Throws<TorchException>(() => Call(native, which));
                 Assert.Equal(ex.Message, nx.Message);
+                Assert.Equal(ex.Kind, nx.Kind);
             }
         }
 

@@ -1,4 +1,4 @@
-namespace Parity.Native.Random;
+namespace Parity.Native.Rng;
 
 /// <summary>
 /// Which of libtorch's per-CPU builds of the sampling kernels <see cref="Generator"/> reproduces
