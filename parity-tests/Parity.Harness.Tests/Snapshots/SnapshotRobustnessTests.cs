@@ -207,7 +207,7 @@ public class SnapshotRobustnessTests
         {
             // Several rounds: a check-then-rename race shows up within a few (it did, before slots were claimed with an
             // exclusive create).
-            for (int round = 0; round < 10; round++)
+            for (int round = 0; round < 50; round++)
             {
                 using var dir = new TempDir();
                 var store = new SnapshotStore(dir.Path, Local);
