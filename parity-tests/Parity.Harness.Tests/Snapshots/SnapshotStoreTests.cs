@@ -201,25 +201,6 @@ public class SnapshotStoreTests
             Assert.True(File.Exists(check.ReceivedPath));
             Assert.Empty(store.Names());
         }
-
-        [Fact]
-        public void CiVariable_IsDetected()
-        {
-            string? before = Environment.GetEnvironmentVariable("CI");
-            try
-            {
-                Environment.SetEnvironmentVariable("CI", "true");
-                Assert.True(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", "false");
-                Assert.False(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", null);
-                Assert.False(new SnapshotOptions().IsCi);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("CI", before);
-            }
-        }
     }
 
     public class Accept
