@@ -41,6 +41,8 @@ public class SnapshotRobustnessTests
         { "value beyond float32", "REPLACE:\n-0.5\n|\n1E+39\n", 9, 1, "expected a float32 value, found '1E+39'" },
         { "unknown dtype", "REPLACE:grad float32|grad float16", 7, 13, "unknown dtype 'float16' (expected float32, float64 or int64)" },
         { "bad shape", "REPLACE:[2, 2]|[2,2]", 7, 21, "expected a shape like [4, 5] or [], found '[2,2]'" },
+        { "shape far beyond the file", "REPLACE:[2, 2]|[100000, 100000]", 12, 1, "expected a float32 value, found 'end'" },
+        { "shape far beyond a truncated file", "CUT:9|[2, 2]|[100000, 100000]", 10, 1, "unexpected end of file (truncated?): tensor 'grad' has 2 of 10000000000 values" },
         { "unterminated quote", "REPLACE:\"7\"|\"7", 4, 13, "unterminated quoted value (truncated?)" },
         { "bad escape", "REPLACE:\"7\"|\"\\x7\"", 4, 12, "unknown escape sequence '\\x'" },
         { "windows line endings", "REPLACE:\n|\r\n", 1, 18, "carriage return: snapshot files use LF line endings (see .gitattributes)" },
@@ -59,8 +61,10 @@ public class SnapshotRobustnessTests
         switch (op)
         {
             case "CUT":
-                int lines = int.Parse(arg);
-                return Encoding.UTF8.GetBytes(string.Concat(text.Split('\n').Take(lines).Select(l => l + "\n")));
+                // CUT:n keeps the first n lines; CUT:n|a|b also replaces a with b.
+                string[] cut = arg.Split('|');
+                string kept = string.Concat(text.Split('\n').Take(int.Parse(cut[0])).Select(l => l + "\n"));
+                return Encoding.UTF8.GetBytes(cut.Length == 3 ? kept.Replace(cut[1], cut[2], StringComparison.Ordinal) : kept);
             case "CUTBYTES":
                 return valid[..^-int.Parse(arg)];
             case "APPEND":

@@ -394,10 +394,10 @@ internal static class SnapshotFormat
             };
             string shapeText = l[(p2 + 1)..];
             int[] shape = ParseShape(shapeText, lineNo, p2 + 2);
-            long numel = 1;
+            var numel = System.Numerics.BigInteger.One;
             foreach (int d in shape)
             {
-                numel = Math.Min(numel * d, (long)int.MaxValue + 1); // each factor < 2^31: no overflow
+                numel *= d;
             }
             _line++;
             // A shape the rest of the file cannot fill is a truncated file or a damaged header: read what is there
