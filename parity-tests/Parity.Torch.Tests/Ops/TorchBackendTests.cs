@@ -133,6 +133,18 @@ public sealed class TorchBackendTests
         }
 
         [Fact]
+        public void Float64WeightOnFloat32_Accepted_ResultFloat32()
+        {
+            var x = X.To(DType.Float32);
+            var y = Y.To(DType.Float32);
+            var r = Backend().Evaluate(new OpCall(LossOp.BinaryCrossEntropy, x, y, Weight: W, Reduction: Reduction.Sum), grad: false);
+            Assert.Equal(DType.Float32, r.Output.DType);
+            double expected = Enumerable.Range(0, 6).Sum(i =>
+                -W.GetDouble(i % 3) * ((y.GetDouble(i) * Math.Log(x.GetDouble(i))) + ((1 - y.GetDouble(i)) * Math.Log(1 - x.GetDouble(i)))));
+            AssertClose([expected], r.Output, Float32Tolerance);
+        }
+
+        [Fact]
         public void LogClampedAtMinus100()
         {
             var r = Backend().Evaluate(new OpCall(LossOp.BinaryCrossEntropy, Tensor.Vector(0.0, 1.0), Tensor.Vector(1.0, 0.0), Reduction: Reduction.None), grad: false);
