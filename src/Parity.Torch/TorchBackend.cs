@@ -82,6 +82,12 @@ public sealed class TorchBackend : IOpBackend
                 // What Python raises for input.requires_grad_() on an integer tensor.
                 throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
             }
+            if (gradOutput is not null && !gradOutput.Shape.SequenceEqual(nativeOutput.Shape))
+            {
+                // torch.autograd's Python check (_make_grads), before the engine runs.
+                throw new TorchException(TorchErrorKind.RuntimeError,
+                    $"Mismatch in shape: grad_output[0] has a shape of {PythonSize(gradOutput.Shape)} and output[0] has a shape of {PythonSize(nativeOutput.Shape)}.");
+            }
             TorchTensor upstream = gradOutput is null ? torch.ones_like(output) : TensorConversion.ToTorch(gradOutput);
             IList<TorchTensor> grads = torch.autograd.grad([output], [input], [upstream]);
             return new OpResult(nativeOutput, TensorConversion.FromTorch(grads[0]));

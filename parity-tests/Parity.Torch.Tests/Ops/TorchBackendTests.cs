@@ -424,6 +424,25 @@ public sealed class TorchBackendTests
         }
 
         [Fact]
+        public void GradOutputOfWrongShape_RaisesAutogradsPythonText()
+        {
+            var call = new OpCall(LossOp.CrossEntropy, Logits(32, 2, 3), Tensor.Vector(0L, 1L));
+            var e = Assert.Throws<TorchException>(() => Backend().Evaluate(call, grad: true, gradOutput: Tensor.Vector(1.0, 1.0)));
+            Assert.Equal(TorchErrorKind.RuntimeError, e.Kind);
+            Assert.Equal("Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and output[0] has a shape of torch.Size([]).", e.Message);
+        }
+
+        [Fact]
+        public void GradOutputFloat32ForFloat64Output_CastLikeAutograd()
+        {
+            var b = Backend();
+            var call = new OpCall(LossOp.Sigmoid, Tensor.Vector(0.5, -1.0));
+            var narrow = b.Evaluate(call, grad: true, gradOutput: Tensor.Vector(2f, 3f));
+            var wide = b.Evaluate(call, grad: true, gradOutput: Tensor.Vector(2.0, 3.0));
+            Assert.True(wide.Grad!.BitEquals(narrow.Grad!));
+        }
+
+        [Fact]
         public void NotRequested_IsNull()
         {
             var r = Backend().Evaluate(new OpCall(LossOp.Sigmoid, Tensor.Vector(1.0)), grad: false);
