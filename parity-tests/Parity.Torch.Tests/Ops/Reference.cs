@@ -227,7 +227,7 @@ internal static class Reference
     /// <summary>A float64 tensor of the given shape with deterministic, irregular values in about [−2, 2].</summary>
     public static Tensor Logits(int seed, params int[] shape)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         var t = Tensor.Zeros(DType.Float64, shape);
         for (int i = 0; i < t.Numel; i++)
         {
