@@ -29,7 +29,7 @@ public sealed class TorchProvenanceTests
         }
         Assert.Contains(p.CpuCapability, new[] { "DEFAULT", "AVX2", "AVX512" });
         // torch.__config__.show() prints the same capability on a line of its own.
-        string config = PInvoke.AtenInfo.ShowConfig()!;
+        string config = Parity.Torch.PInvoke.AtenInfo.ShowConfig()!;
         Assert.Contains("CPU capability usage: " + p.CpuCapability + "\n", config, StringComparison.Ordinal);
         string? forced = Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY");
         if (!string.IsNullOrEmpty(forced))
