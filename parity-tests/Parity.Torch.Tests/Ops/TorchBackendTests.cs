@@ -410,6 +410,49 @@ public sealed class TorchBackendTests
         }
     }
 
+    public sealed class Edges
+    {
+        [Theory]
+        [InlineData(LossOp.NllLoss, 0.0)]
+        [InlineData(LossOp.CrossEntropy, 0.0)]
+        [InlineData(LossOp.CrossEntropy, 0.2)]
+        public void EmptyBatch_MeanNaN_SumZero_NoneEmpty(LossOp op, double smoothing)
+        {
+            var b = Backend();
+            var x = Tensor.Zeros(DType.Float32, 0, 4);
+            var t = Tensor.Zeros(DType.Int64, 0);
+            var mean = b.Evaluate(new OpCall(op, x, t, LabelSmoothing: smoothing), grad: true);
+            Assert.Equal(0, mean.Output.Dim);
+            Assert.True(float.IsNaN(mean.Output.Float32Span[0]));
+            Assert.Equal(new[] { 0, 4 }, mean.Grad!.ShapeArray());
+            var sum = b.Evaluate(new OpCall(op, x, t, Reduction: Reduction.Sum, LabelSmoothing: smoothing), grad: false);
+            Assert.Equal(0f, sum.Output.Float32Span[0]);
+            var none = b.Evaluate(new OpCall(op, x, t, Reduction: Reduction.None, LabelSmoothing: smoothing), grad: false);
+            Assert.Equal(new[] { 0 }, none.Output.ShapeArray());
+        }
+
+        [Theory]
+        [InlineData(LossOp.BinaryCrossEntropy)]
+        [InlineData(LossOp.BinaryCrossEntropyWithLogits)]
+        public void BinaryEmpty_MeanNaN_SumZero(LossOp op)
+        {
+            var b = Backend();
+            var x = Tensor.Zeros(DType.Float64, 0, 3);
+            Assert.True(double.IsNaN(b.Evaluate(new OpCall(op, x, x), grad: false).Output.GetDouble(0)));
+            Assert.Equal(0.0, b.Evaluate(new OpCall(op, x, x, Reduction: Reduction.Sum), grad: false).Output.GetDouble(0));
+        }
+
+        [Fact]
+        public void OneClass_CrossEntropyZero_GradientZero()
+        {
+            // log_softmax over a single class is exactly 0, so the loss and its gradient are 0 whatever the logits.
+            var x = Tensor.FromArray(new[] { -3.5, 0.0, 42.0 }, 3, 1);
+            var r = Backend().Evaluate(new OpCall(LossOp.CrossEntropy, x, Tensor.Vector(0L, 0L, 0L), Reduction: Reduction.Sum), grad: true);
+            Assert.Equal(0.0, r.Output.GetDouble(0));
+            Assert.All(r.Grad!.ToArray<double>(), v => Assert.Equal(0.0, v));
+        }
+    }
+
     public sealed class Gradients
     {
         [Fact]
