@@ -50,7 +50,7 @@ public sealed class TorchErrorsTests
         [InlineData("Dimension out of range (expected to be in range of [-2, 1], but got 2)", TorchErrorKind.IndexError)]
         [InlineData("Expected input batch_size (2) to match target batch_size (3).", TorchErrorKind.ValueError)]
         [InlineData("Expected 1 or more dimensions (got 0)", TorchErrorKind.ValueError)]
-        [InlineData("\"nll_loss_out_frame\" not implemented for 'Long'", TorchErrorKind.RuntimeError)]
+        [InlineData("\"nll_loss_out_frame\" not implemented for 'Long'", TorchErrorKind.NotImplementedError)]
         [InlineData("Could not run 'aten::empty.memory_format' with arguments from the 'SparseCPU' backend.", TorchErrorKind.NotImplementedError)]
         [InlineData("expected scalar type Long but found Float", TorchErrorKind.RuntimeError)]
         [InlineData("label_smoothing must be between 0.0 and 1.0. Got: 1.5", TorchErrorKind.RuntimeError)]
