@@ -15,10 +15,20 @@ internal static class VecReduce
     /// </summary>
     public static int VectorBytes { get; } = DetectVectorBytes();
 
+    /// <summary>
+    /// Whether the lanes are folded with the SIMD butterfly (GCC builds with AVX2/AVX-512 kernels) rather than one
+    /// by one from lane 0 (the generic <c>vec_reduce_all</c> of the default build, and of MSVC builds [unverified]).
+    /// </summary>
+    public static bool ButterflyFold { get; } = !OperatingSystem.IsWindows() && CapabilityOverride() != "DEFAULT"
+        && (Avx2.IsSupported || Avx512F.IsSupported);
+
+    private static string? CapabilityOverride() =>
+        Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY")?.Trim().ToUpperInvariant();
+
     private static int DetectVectorBytes()
     {
-        string? cap = Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY")?.Trim().ToUpperInvariant();
-        bool avx512 = Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported && Avx512DQ.IsSupported;
+        string? cap = CapabilityOverride();
+        bool avx512 = Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported && Avx512DQ.IsSupported && Fma.IsSupported;
         if (cap is "DEFAULT" or "AVX2" or "ZVECTOR" or "VSX")
         {
             return 32;
@@ -66,6 +76,15 @@ internal static class VecReduce
         for (int l = 0; d + l < n; l++)
         {
             lanes[l] += map.Apply(row[d + l]);
+        }
+        if (!ButterflyFold)
+        {
+            T acc = lanes[0];
+            for (int l = 1; l < w; l++)
+            {
+                acc += lanes[l];
+            }
+            return acc;
         }
         Span<T> next = stackalloc T[w];
         for (int h = w / 2; h >= 1; h /= 2)
