@@ -93,7 +93,7 @@ public static partial class Functional
             {
                 ReadOnlySpan<T> row = x.AsSpan(o * size, size);
                 T max = VecReduce.MaxPropagateNaN(row);
-                T logSum = T.Log(VecReduce.MapSum(row, new VecReduce.ExpShift<T>(max)));
+                T logSum = VecReduce.VecLog(VecReduce.MapSum(row, new VecReduce.ExpShift<T>(max)));
                 for (int c = 0; c < size; c++)
                 {
                     output[(o * size) + c] = row[c] - max - logSum;
@@ -117,7 +117,7 @@ public static partial class Functional
                 {
                     sum += VecReduce.BlockExp(x[b + (c * inner) + j] - max, j, inner, VecReduce.Lanes<T>());
                 }
-                T logSum = T.Log(sum);
+                T logSum = VecReduce.VecLog(sum);
                 for (int c = 0; c < size; c++)
                 {
                     int k = b + (c * inner) + j;

@@ -45,6 +45,76 @@ internal static class SleefFloat
         return u;
     }
 
+    /// <summary>SLEEF <c>logf</c> (u10, the <c>logf_u1</c> kernel) as <c>Sleef_logf8_u10</c> computes each lane on AVX2.</summary>
+    /// <remarks>
+    /// d = m·2^e with m in [0.75, 1.5); log d = e·ln 2 + 2·atanh((m − 1)/(m + 1)), the ratio and the sum carried as
+    /// float pairs (value + error) with fused multiply-adds, and a short odd polynomial for the atanh tail.
+    /// </remarks>
+    public static float Log(float d)
+    {
+        bool tiny = d < 1.17549435e-38f; // FLT_MIN
+        float dd = tiny ? d * 1.8446744073709552E19f : d;
+        int e = ((BitConverter.SingleToInt32Bits(dd * (1.0f / 0.75f)) >> 23) & 0xff) - 0x7f;
+        float m = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(dd) + (-e << 23));
+        if (tiny)
+        {
+            e -= 64;
+        }
+        var s = MulPair(0.69314718246459960938f, -1.904654323148236017e-09f, e);
+        var (xx, xy) = DivPair(Add2(-1f, m), Add2(1f, m));
+        float x2 = xx * xx;
+        float t = 0.3027294874f;
+        t = MathF.FusedMultiplyAdd(t, x2, 0.3996108174f);
+        t = MathF.FusedMultiplyAdd(t, x2, 0.6666694880f);
+        s = AddPair(s, (xx * 2, xy * 2));
+        float add = x2 * xx * t;
+        float rx = s.X + add;
+        float ry = s.X - rx + add + s.Y;
+        float r = rx + ry;
+        if (float.IsPositiveInfinity(d))
+        {
+            r = float.PositiveInfinity;
+        }
+        if (d < 0 || float.IsNaN(d))
+        {
+            r = float.NaN;
+        }
+        if (d == 0)
+        {
+            r = float.NegativeInfinity;
+        }
+        return r;
+    }
+
+    private static (float X, float Y) MulPair(float xx, float xy, float y)
+    {
+        float rx = xx * y;
+        return (rx, MathF.FusedMultiplyAdd(xy, y, MathF.FusedMultiplyAdd(xx, y, -rx)));
+    }
+
+    private static (float X, float Y) Add2(float x, float y)
+    {
+        float rx = x + y;
+        float v = rx - x;
+        return (rx, (x - (rx - v)) + (y - v));
+    }
+
+    private static (float X, float Y) DivPair((float X, float Y) n, (float X, float Y) d)
+    {
+        float t = 1.0f / d.X;
+        float qx = n.X * t;
+        float u = MathF.FusedMultiplyAdd(t, n.X, -qx);
+        float qy = MathF.FusedMultiplyAdd(-d.Y, t, MathF.FusedMultiplyAdd(-d.X, t, 1f));
+        qy = MathF.FusedMultiplyAdd(qx, qy, MathF.FusedMultiplyAdd(n.Y, t, u));
+        return (qx, qy);
+    }
+
+    private static (float X, float Y) AddPair((float X, float Y) x, (float X, float Y) y)
+    {
+        float rx = x.X + y.X;
+        return (rx, x.X - rx + y.X + x.Y + y.Y);
+    }
+
     /// <summary>d·2^(e≫1)·2^(e−(e≫1)), each power built directly in the exponent field.</summary>
     private static float LdExp2(float d, int e)
     {
