@@ -164,7 +164,7 @@ public static partial class Functional
                 for (int c = 0; c < size; c++)
                 {
                     int k = b + (c * inner) + j;
-                    gi[k] = g[k] - (VecReduce.BlockExp(output[k], j, inner, VecReduce.Lanes<T>()) * sum);
+                    gi[k] = VecReduce.FusedNegMulAdd(VecReduce.BlockExp(output[k], j, inner, VecReduce.Lanes<T>()), sum, g[k]);
                 }
             }
         }
