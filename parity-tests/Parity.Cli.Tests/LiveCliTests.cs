@@ -87,7 +87,7 @@ public class LiveCliTests
         {
             string md = Path.Combine(dir, "r.md"), xml = Path.Combine(dir, "r.xml");
             var (code, output, _) = Run(new BrokenOp(LossOp.BinaryCrossEntropyWithLogits), "run", "--op", "binary_cross_entropy_with_logits,nll_loss",
-                "--no-snapshots", "--report", md, "--report", xml);
+                "--filter", "*.float32.*", "--no-snapshots", "--report", md, "--report", xml);
             Assert.Equal(1, code);
             Assert.True(output.Contains("FAIL binary_cross_entropy_with_logits.float32.mean.nw.t=01.N4C5: native vs libtorch: output: 1 element(s) outside rtol=1.3E-06, atol=1E-05", StringComparison.Ordinal), output);
             Assert.DoesNotContain("FAIL nll_loss", output, StringComparison.Ordinal);
