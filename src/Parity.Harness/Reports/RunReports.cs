@@ -131,7 +131,7 @@ public static class RunReports
         }
         foreach (var f in failures)
         {
-            sb.Append("- `").Append(f.Case.Name).Append("`: ").Append(f.FailureMessage.Replace("|", "\\|", StringComparison.Ordinal)).Append('\n');
+            sb.Append("- `").Append(f.Case.Name).Append("`: ").Append(f.FailureMessage.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal)).Append('\n');
         }
         return sb.ToString();
     }
