@@ -143,7 +143,7 @@ public static partial class Functional
         CheckReduction(reduction);
         if (!target.Shape.SequenceEqual(input.Shape))
         {
-            throw Value($"Target size ({S(target.Shape)}) must be the same as input size ({S(input.Shape)})");
+            throw Value($"Target size (torch.Size({S(target.Shape)})) must be the same as input size (torch.Size({S(input.Shape)}))");
         }
         if (input.DType == DType.Int64)
         {
