@@ -86,6 +86,57 @@ internal static class SleefFloat
         return r;
     }
 
+    /// <summary>SLEEF <c>log1pf</c> (u10) as <c>Sleef_log1pf8_u10</c> computes each lane on AVX2.</summary>
+    /// <remarks>
+    /// 1 + d = m'·2^e with the reduced argument m = d·2^−e + (2^−e − 1) formed by one fused multiply-add, so no
+    /// precision of a small d is lost in 1 + d; then log = e·ln 2 + 2·atanh(m/(2 + m)) as in <see cref="Log"/>.
+    /// </remarks>
+    public static float Log1p(float d)
+    {
+        float dp1 = d + 1f;
+        bool tiny = dp1 < 1.17549435e-38f;
+        if (tiny)
+        {
+            dp1 *= 1.8446744073709552E19f;
+        }
+        int e = ((BitConverter.SingleToInt32Bits(dp1 * (1.0f / 0.75f)) >> 23) & 0xff) - 0x7f;
+        float t = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(1f) + (-e << 23));
+        float m = MathF.FusedMultiplyAdd(d, t, t - 1f);
+        if (tiny)
+        {
+            e -= 64;
+        }
+        var s = MulPair(0.69314718246459960938f, -1.904654323148236017e-09f, e);
+        float dx = 2f + m;
+        var (xx, xy) = DivPair((m, 0f), (dx, 2f - dx + m));
+        float x2 = xx * xx;
+        float p = 0.3027294874f;
+        p = MathF.FusedMultiplyAdd(p, x2, 0.3996108174f);
+        p = MathF.FusedMultiplyAdd(p, x2, 0.6666694880f);
+        s = AddPair(s, (xx * 2, xy * 2));
+        float add = x2 * xx * p;
+        float rx = s.X + add;
+        float ry = s.X - rx + add + s.Y;
+        float r = rx + ry;
+        if (d > 1e38f)
+        {
+            r = float.PositiveInfinity;
+        }
+        if (-1f > d)
+        {
+            r = float.NaN;
+        }
+        if (d == -1f)
+        {
+            r = float.NegativeInfinity;
+        }
+        if (d == 0f && float.IsNegative(d))
+        {
+            r = -0f;
+        }
+        return r;
+    }
+
     private static (float X, float Y) MulPair(float xx, float xy, float y)
     {
         float rx = xx * y;
