@@ -64,26 +64,7 @@ internal static class SleefDouble
             e -= 64;
         }
         var (xx, xy) = Div(Add2(-1, m), Add2(1, m));
-        double x2 = xx * xx;
-        double x4 = x2 * x2, x8 = x4 * x4;
-        double t = Poly7(x2, x4, x8,
-            0.1532076988502701353e+0,
-            0.1525629051003428716e+0,
-            0.1818605932937785996e+0,
-            0.2222214519839380009e+0,
-            0.2857142932794299317e+0,
-            0.3999999999635251990e+0,
-            0.6666666666667333541e+0);
-        double sx = 0.693147180559945286226764 * e;
-        double sy = Fma(2.319046813846299558417771e-17, e, Fma(0.693147180559945286226764, e, -sx));
-        // s = s + 2x (pairs), then + x²·x·t
-        double ax = xx * 2, ay = xy * 2;
-        double rx = sx + ax;
-        double ry = sx - rx + ax + sy + ay;
-        double add = x2 * xx * t;
-        double r2x = rx + add;
-        double r2y = rx - r2x + add + ry;
-        double r = r2x + r2y;
+        double r = LogTail(xx, xy, e);
         if (double.IsPositiveInfinity(d))
         {
             r = double.PositiveInfinity;
@@ -97,6 +78,69 @@ internal static class SleefDouble
             r = double.NegativeInfinity;
         }
         return r;
+    }
+
+    /// <summary>SLEEF <c>log1p</c> (u10) as <c>Sleef_log1pd4_u10</c> computes each lane: the reduced argument is
+    /// formed with one fused multiply-add from d itself, so a small d keeps its precision.</summary>
+    public static double Log1p(double d)
+    {
+        double dp1 = d + 1;
+        bool tiny = dp1 < 2.2250738585072014e-308;
+        if (tiny)
+        {
+            dp1 *= 1.8446744073709552E19;
+        }
+        int e = (int)((BitConverter.DoubleToInt64Bits(dp1 * (1.0 / 0.75)) >> 52) & 0x7ff) - 0x3ff;
+        double t = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(1.0) + ((long)-e << 52));
+        double m = Fma(d, t, t - 1);
+        if (tiny)
+        {
+            e -= 64;
+        }
+        double dx = 2 + m;
+        var (xx, xy) = Div((m, 0), (dx, 2 - dx + m));
+        double r = LogTail(xx, xy, e);
+        if (d > 1e307)
+        {
+            r = double.PositiveInfinity;
+        }
+        if (d < -1 || double.IsNaN(d))
+        {
+            r = double.NaN;
+        }
+        if (d == -1)
+        {
+            r = double.NegativeInfinity;
+        }
+        if (d == 0 && double.IsNegative(d))
+        {
+            r = -0.0;
+        }
+        return r;
+    }
+
+    /// <summary>e·ln 2 + 2x + x³·P(x²) summed as double-double pairs, rounded once.</summary>
+    private static double LogTail(double xx, double xy, int e)
+    {
+        double x2 = xx * xx;
+        double x4 = x2 * x2, x8 = x4 * x4;
+        double t = Poly7(x2, x4, x8,
+            0.1532076988502701353e+0,
+            0.1525629051003428716e+0,
+            0.1818605932937785996e+0,
+            0.2222214519839380009e+0,
+            0.2857142932794299317e+0,
+            0.3999999999635251990e+0,
+            0.6666666666667333541e+0);
+        double sx = 0.693147180559945286226764 * e;
+        double sy = Fma(2.319046813846299558417771e-17, e, Fma(0.693147180559945286226764, e, -sx));
+        double ax = xx * 2, ay = xy * 2;
+        double rx = sx + ax;
+        double ry = sx - rx + ax + sy + ay;
+        double add = x2 * xx * t;
+        double r2x = rx + add;
+        double r2y = rx - r2x + add + ry;
+        return r2x + r2y;
     }
 
     private static (double X, double Y) Add2(double x, double y)

@@ -232,7 +232,9 @@ internal static class VecReduce
     /// <summary>log1p as a vector lane computes it (SLEEF's float log1pf in libtorch's AVX2/AVX-512 builds, else glibc).</summary>
     public static T VecLog1p<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ButterflyFold && typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Log1p(float.CreateTruncating(x))) : Functional.Log1p(x);
+        !ButterflyFold ? Functional.Log1p(x)
+        : typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Log1p(float.CreateTruncating(x)))
+        : T.CreateTruncating(SleefDouble.Log1p(double.CreateTruncating(x)));
 
     /// <summary>exp at index <paramref name="j"/> of a run of <paramref name="n"/> elements processed in whole vectors of
     /// <paramref name="block"/> lanes with a scalar (glibc) tail, as libtorch's strided kernels do.</summary>
