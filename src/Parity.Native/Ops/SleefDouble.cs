@@ -1,14 +1,15 @@
 namespace Parity.Native.Ops;
 
 /// <summary>
-/// The float64 exp and log that libtorch's vectorised kernels use on x86 (SLEEF's 1-ulp <c>exp</c> and <c>log</c> as
-/// built for AVX2/AVX-512 with fused multiply-adds), written from their algorithms so that float64 softmax and
-/// log_softmax lanes can be reproduced bit for bit.
+/// The float64 exp, log and log1p that libtorch's vectorised kernels use on x86 (SLEEF's 1-ulp <c>exp</c>, <c>log</c>,
+/// <c>log1p</c> as built for AVX2/AVX-512 with fused multiply-adds), so that float64 lanes can be reproduced bit for bit.
 /// </summary>
 /// <remarks>
 /// exp: 2^q·e^s with q = rint(d/ln 2) and s reduced in two fused steps; e^s from a degree-12 polynomial, its high
 /// terms evaluated in Estrin form (s, s², s⁴, s⁸) and the last three in Horner form. log: d = m·2^e, m in [0.75, 1.5),
 /// log = e·ln 2 + 2·atanh((m − 1)/(m + 1)) with the ratio and the sum kept as double-double pairs.
+/// <para>Algorithms and polynomial coefficients are SLEEF's (Naoki Shibata and contributors, Boost Software License 1.0,
+/// https://sleef.org); the coefficients must be identical for the results to be. This is a C# re-expression, lane by lane.</para>
 /// </remarks>
 internal static class SleefDouble
 {

@@ -3,14 +3,16 @@ using System.Runtime.CompilerServices;
 namespace Parity.Native.Ops;
 
 /// <summary>
-/// The float32 exp that libtorch's vectorised kernels use on x86 (SLEEF's 1-ulp <c>expf</c> as built for AVX2/AVX-512,
-/// with fused multiply-adds), written from its algorithm so that the vector lanes of softmax, log_softmax and sigmoid
-/// can be reproduced bit for bit.
+/// The float32 exp, log and log1p that libtorch's vectorised kernels use on x86 (SLEEF's 1-ulp <c>expf</c>, <c>logf</c>,
+/// <c>log1pf</c> as built for AVX2/AVX-512, with fused multiply-adds), so that the vector lanes of softmax, log_softmax,
+/// sigmoid and log_sigmoid can be reproduced bit for bit.
 /// </summary>
 /// <remarks>
 /// exp(d) = 2^q · e^s with q = rint(d / ln 2) and s = d − q·ln 2 (ln 2 split into a short high part and a low part,
 /// each subtraction fused), e^s from a degree-7 polynomial evaluated with fused multiply-adds, then scaled by 2^q in two
 /// halves so that q near the exponent limits does not overflow the scale. Below −104 the result is 0, above 100 it is +∞.
+/// <para>Algorithms and polynomial coefficients are SLEEF's (Naoki Shibata and contributors, Boost Software License 1.0,
+/// https://sleef.org); the coefficients must be identical for the results to be. This is a C# re-expression, lane by lane.</para>
 /// </remarks>
 internal static class SleefFloat
 {
