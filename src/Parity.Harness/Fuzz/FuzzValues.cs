@@ -63,6 +63,10 @@ public static class FuzzValues
     private static readonly double[] SoftTargetSpecials = [0.0, 1.0, -0.5, 2.0, 1e4, F32Subnormal, double.NaN, double.PositiveInfinity];
 
     /// <summary>A value in the ordinary range of <paramref name="kind"/>.</summary>
+    /// <remarks>
+    /// CsCheck's <c>Gen.Double[a, b]</c> favours integers, the bounds and tiny magnitudes (1e-40, 1e-90), so even
+    /// "ordinary" float32 tensors meet subnormals and flushes to zero now and then; shrunk cases tend to small integers.
+    /// </remarks>
     public static Gen<double> Ordinary(ValueKind kind) => kind switch
     {
         ValueKind.Logit => Gen.Double[-6, 6],
