@@ -32,6 +32,13 @@ public sealed record FuzzOptions
     /// <summary>Worker threads for evaluating cases (results do not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Returns a reason to skip a call instead of evaluating it, or null to evaluate it — for inputs known to abort the
+    /// process on one side (see <see cref="KnownHazards"/>). Skipped cases are counted in <see cref="FuzzOpSummary.Skipped"/>,
+    /// never as agreed, and shrinking never proposes them.
+    /// </summary>
+    public Func<OpCall, string?>? Skip { get; init; }
+
     /// <summary>Called now and then with the run's progress (from any thread, one call at a time).</summary>
     public Action<FuzzProgress>? Progress { get; init; }
 }
@@ -50,7 +57,8 @@ public sealed record FuzzProgress(LossOp Op, string Phase, int Done, int Total, 
 /// <param name="Agreed">Cases where both sides returned and agreed.</param>
 /// <param name="BothThrew">Cases where both threw the same message.</param>
 /// <param name="Failed">Disagreements.</param>
-public sealed record FuzzOpSummary(LossOp Op, int Cases, int Agreed, int BothThrew, int Failed);
+/// <param name="Skipped">Cases not evaluated because <see cref="FuzzOptions.Skip"/> gave a reason.</param>
+public sealed record FuzzOpSummary(LossOp Op, int Cases, int Agreed, int BothThrew, int Failed, int Skipped = 0);
 
 /// <summary>One disagreement, with the case that found it and the shrunk case.</summary>
 public sealed record FuzzFailure
@@ -110,7 +118,7 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
         foreach (var o in Ops)
         {
             sb.AppendLine(FormattableString.Invariant(
-                $"  {o.Op.Name(),-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}"));
+                $"  {o.Op.Name(),-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}"));
         }
         foreach (var f in Failures)
         {
@@ -136,7 +144,7 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
 /// keep any case that fails the same way with a smaller CsCheck size (here: fewer elements first) — with samples
 /// bounded by the current failing case's shape, then a pass that drops optional tensors and simplifies values.
 /// </remarks>
-public sealed class FuzzRunner
+public sealed partial class FuzzRunner
 {
     private readonly ParityProperty _property;
 
@@ -158,7 +166,7 @@ public sealed class FuzzRunner
         {
             var gen = FuzzCases.For(op, options.Bounds);
             var found = new (string Seed, OpCall Call, Size Size, ParityVerdict Verdict)?[options.CasesPerOp];
-            int done = 0, failed = 0, agreed = 0, bothThrew = 0;
+            int done = 0, failed = 0, agreed = 0, bothThrew = 0, skipped = 0;
             int step = Math.Max(1, options.CasesPerOp / 100);
             Parallel.For(0, options.CasesPerOp,
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellationToken },
@@ -167,8 +175,12 @@ public sealed class FuzzRunner
                     var pcg = CasePcg(options.Seed, op, i);
                     string seed = pcg.ToString();
                     var call = gen.Generate(pcg, null, out var size);
-                    var verdict = _property.Check(call);
-                    if (verdict.Agrees)
+                    var verdict = options.Skip?.Invoke(call) is null ? _property.Check(call) : null;
+                    if (verdict is null)
+                    {
+                        Interlocked.Increment(ref skipped);
+                    }
+                    else if (verdict.Agrees)
                     {
                         Interlocked.Increment(ref verdict.BothThrew ? ref bothThrew : ref agreed);
                     }
@@ -186,7 +198,7 @@ public sealed class FuzzRunner
                         }
                     }
                 });
-            summaries.Add(new FuzzOpSummary(op, options.CasesPerOp, agreed, bothThrew, failed));
+            summaries.Add(new FuzzOpSummary(op, options.CasesPerOp, agreed, bothThrew, failed, skipped));
 
             // One shrunk failure per signature, the earliest case first.
             var groups = found.Select((f, i) => (f, i))
@@ -265,6 +277,23 @@ public sealed class FuzzRunner
 
         Try(current with { Weight = null });
         Try(current with { PosWeight = null });
+        // Drop slices (the first or last index along a dimension) while the failure persists.
+        for (bool progress = true; progress;)
+        {
+            progress = false;
+            for (int d = 0; d < current.Input.Dim && !progress; d++)
+            {
+                int extent = current.Input.Size(d);
+                foreach (int j in extent > 1 ? new[] { extent - 1, 0 } : extent == 1 ? [0] : [])
+                {
+                    if (WithoutSlice(current, d, j) is { } smaller && Try(smaller))
+                    {
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+        }
         foreach (string which in new[] { "input", "target", "weight", "pos_weight" })
         {
             for (int i = 0; Pick(current, which) is { } t && t.DType.IsFloatingPoint() && i < t.Numel; i++)
@@ -289,7 +318,8 @@ public sealed class FuzzRunner
 
         bool Try(OpCall candidate)
         {
-            if (candidate == current || FuzzCases.ElementCount(candidate) > FuzzCases.ElementCount(current))
+            if (candidate == current || FuzzCases.ElementCount(candidate) > FuzzCases.ElementCount(current) ||
+                options.Skip?.Invoke(candidate) is not null)
             {
                 return false;
             }
@@ -302,6 +332,80 @@ public sealed class FuzzRunner
             steps++;
             return true;
         }
+    }
+
+    /// <summary>
+    /// The call with index <paramref name="j"/> of input dimension <paramref name="d"/> removed, and the matching slice of
+    /// every tensor aligned with that dimension (an equal-shaped target, the batch/spatial dims of a class-index target,
+    /// broadcast weights of the same size); null when <paramref name="d"/> is the class dimension of a class-index op.
+    /// </summary>
+    private static OpCall? WithoutSlice(OpCall c, int d, int j)
+    {
+        var input = c.Input;
+        bool classOp = c.Op is LossOp.NllLoss or LossOp.CrossEntropy;
+        int classDim = input.Dim == 1 ? 0 : 1;
+        var target = c.Target;
+        if (target is not null && !target.Shape.SequenceEqual(input.Shape))
+        {
+            if (classOp && d == classDim)
+            {
+                return null;
+            }
+            if (classOp && target.Dim == input.Dim - 1 && input.Dim >= 2)
+            {
+                int td = d == 0 ? 0 : d - 1;
+                target = target.Size(td) == input.Size(d) ? RemoveSlice(target, td, j) : target;
+            }
+        }
+        else if (target is not null)
+        {
+            target = RemoveSlice(target, d, j);
+        }
+        return c with
+        {
+            Input = RemoveSlice(input, d, j),
+            Target = target,
+            Weight = Aligned(c.Weight),
+            PosWeight = Aligned(c.PosWeight),
+        };
+
+        Tensor? Aligned(Tensor? t)
+        {
+            int k = t is null ? -1 : t.Dim - (input.Dim - d);
+            return t is null || k < 0 || t.Size(k) != input.Size(d) || t.Size(k) == 1 && input.Size(d) != 1 ? t : RemoveSlice(t, k, j);
+        }
+    }
+
+    private static Tensor RemoveSlice(Tensor t, int d, int j)
+    {
+        int[] shape = t.ShapeArray();
+        int outer = 1, inner = 1;
+        for (int i = 0; i < d; i++)
+        {
+            outer *= shape[i];
+        }
+        for (int i = d + 1; i < shape.Length; i++)
+        {
+            inner *= shape[i];
+        }
+        int size = shape[d];
+        shape[d]--;
+        var r = Tensor.Zeros(t.DType, shape);
+        int k = 0;
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                for (int e = 0; e < inner; e++)
+                {
+                    if (i != j)
+                    {
+                        r.SetDouble(k++, t.GetDouble((((o * size) + i) * inner) + e));
+                    }
+                }
+            }
+        }
+        return r;
     }
 
     private static Tensor? Pick(OpCall c, string which) => which switch
@@ -332,6 +436,7 @@ public sealed class FuzzRunner
         };
     }
 
+    /// <summary>Blanks numbers (runs of digits become <c>#</c>) and shapes (<c>[#, #]</c> becomes <c>[…]</c>).</summary>
     private static string BlankDigits(string s)
     {
         var sb = new StringBuilder(s.Length);
@@ -346,8 +451,11 @@ public sealed class FuzzRunner
                 sb.Append('#');
             }
         }
-        return sb.ToString();
+        return ShapePattern().Replace(sb.ToString(), "[…]");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[#, -]*\]")]
+    private static partial System.Text.RegularExpressions.Regex ShapePattern();
 
     /// <summary>SplitMix64 finaliser over two words: a well-spread 64-bit seed per (run seed, index).</summary>
     private static ulong Mix(ulong a, ulong b)
