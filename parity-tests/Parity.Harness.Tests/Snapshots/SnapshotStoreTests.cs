@@ -114,6 +114,20 @@ public class SnapshotStoreTests
         }
 
         [Fact]
+        public void Int64Extremes_DifferenceIsExact()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            store.Write(Name, Content(T("idx", Tensor.Vector(long.MinValue))));
+            var check = store.Check(Name, Content(T("idx", Tensor.Vector(long.MaxValue))), writeReceived: false);
+            // 2^64 - 1 = 18446744073709551615; relative to 2^63 that is 2 (as a double).
+            Assert.Contains(
+                "  idx: 1 of 1 element(s) outside rtol=0, atol=0; worst at [0]: expected -9223372036854775808, actual 9223372036854775807, " +
+                "abs diff 18446744073709551615, rel diff 2, ulp diff -\n",
+                check.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void PerTensorTolerance_OverridesTheDefault()
         {
             using var dir = new TempDir();
@@ -136,6 +150,21 @@ public class SnapshotStoreTests
             Assert.Equal(2, store.ReceivedPaths(Name).Count);
             Assert.Equal(SnapshotStatus.Match, store.Check(Name, Grid(0.5f)).Status);
             Assert.Equal([Name + ".verified.txt"], dir.Listing());
+        }
+
+        [Fact]
+        public void ReadOnlyMatch_LeavesReceivedFilesForReview()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            store.Write(Name, Grid(0.5f));
+            string received = store.Check(Name, Grid(9f)).ReceivedPath!;
+            byte[] before = File.ReadAllBytes(received);
+
+            Assert.Equal(SnapshotStatus.Match, store.Check(Name, Grid(0.5f), writeReceived: false).Status);
+
+            Assert.Equal(before, File.ReadAllBytes(received));
+            Assert.Equal([Name + ".received.txt", Name + ".verified.txt"], dir.Listing());
         }
     }
 
@@ -171,25 +200,6 @@ public class SnapshotStoreTests
             Assert.EndsWith("\nReview the received file, then accept it (parity snapshot accept).", check.Message, StringComparison.Ordinal);
             Assert.True(File.Exists(check.ReceivedPath));
             Assert.Empty(store.Names());
-        }
-
-        [Fact]
-        public void CiVariable_IsDetected()
-        {
-            string? before = Environment.GetEnvironmentVariable("CI");
-            try
-            {
-                Environment.SetEnvironmentVariable("CI", "true");
-                Assert.True(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", "false");
-                Assert.False(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", null);
-                Assert.False(new SnapshotOptions().IsCi);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("CI", before);
-            }
         }
     }
 
@@ -245,6 +255,38 @@ public class SnapshotStoreTests
         }
 
         [Fact]
+        public void Interrupted_LeavesEachVerifiedFileOldOrNew_AndCanBeResumed()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            string[] names = ["a.case", "b.case", "c.case"];
+            foreach (string n in names)
+            {
+                store.Write(n, Grid(1f));
+                store.Check(n, Grid(2f));
+            }
+            byte[] oldBytes = SnapshotStore.Serialize("b.case", Grid(1f));
+            var interrupted = new SnapshotStore(dir.Path, Local with
+            {
+                BeforeAcceptMove = n => { if (n == "b.case") { throw new IOException("interrupted"); } },
+            });
+
+            Assert.Throws<IOException>(() => interrupted.Accept());
+
+            BitEqual(Grid(2f), store.Read("a.case"));
+            Assert.Equal(oldBytes, File.ReadAllBytes(store.VerifiedPath("b.case")));
+            BitEqual(Grid(1f), store.Read("c.case"));
+            Assert.Equal(["b.case", "c.case"], store.ReceivedNames());
+
+            Assert.Equal(["b.case", "c.case"], store.Accept());
+            foreach (string n in names)
+            {
+                BitEqual(Grid(2f), store.Read(n));
+            }
+            Assert.Empty(store.ReceivedNames());
+        }
+
+        [Fact]
         public void InCi_Refuses()
         {
             using var dir = new TempDir();
@@ -283,10 +325,11 @@ public class SnapshotStoreTests
             }
             store.Check("b.x", Grid(2f));
             File.WriteAllText(dir.File("README.md"), "not a snapshot");
+            File.WriteAllText(dir.File("bad name.verified.txt"), "a verified file no case can have");
 
             Assert.Equal(["a", "b.x", "c"], store.Names());
-            Assert.Equal(["b.x"], store.Orphans(["a", "c", "d"]));
-            Assert.Equal(["b.x"], store.Prune(["a", "c", "d"]));
+            Assert.Equal(["b.x", "bad name"], store.Orphans(["a", "c", "d"]));
+            Assert.Equal(["b.x", "bad name"], store.Prune(["a", "c", "d"]));
 
             Assert.Equal(["a", "c"], store.Names());
             Assert.Empty(store.Orphans(["a", "c", "d"]));

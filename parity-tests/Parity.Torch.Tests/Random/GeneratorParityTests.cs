@@ -1,9 +1,10 @@
 using System.Globalization;
 using Parity.Native;
+using Parity.Native.Rng;
 using Parity.Torch;
-using NativeGenerator = Parity.Native.Random.Generator;
+using NativeGenerator = Parity.Native.Rng.Generator;
 
-namespace Parity.Torch.Tests.Random;
+namespace Parity.Torch.Tests.Rng;
 
 /// <summary>
 /// The native <see cref="NativeGenerator"/> against libtorch 2.10.0 (TorchSharp 0.107.0) drawing with its own
@@ -61,10 +62,17 @@ public sealed class GeneratorParity
         _ => unchecked((ulong)t.Int64Span[i]),
     };
 
+    /// <summary>
+    /// The libtorch kernel build this process runs: libtorch reads ATEN_CPU_CAPABILITY once from the process environment.
+    /// Run the suite with ATEN_CPU_CAPABILITY=default to check <see cref="CpuCapability.Default"/> instead of AVX2.
+    /// </summary>
+    internal static CpuCapability TorchCapability =>
+        Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY") == "default" ? CpuCapability.Default : CpuCapability.Avx2;
+
     private static (NativeGenerator Native, TorchRandom Torch) Pair(long seed)
     {
         TorchAvailability.RequireTorch();
-        return (new NativeGenerator(seed), new TorchRandom(seed));
+        return (new NativeGenerator(seed, TorchCapability), new TorchRandom(seed));
     }
 
     public sealed class Rand
@@ -109,6 +117,27 @@ public sealed class GeneratorParity
             {
                 AssertBitEqual(torch.Randn(DType.Float32, shape), native.Randn(DType.Float32, shape), "float32");
                 AssertBitEqual(torch.Randn(DType.Float64, shape), native.Randn(DType.Float64, shape), "float64");
+            }
+        }
+    }
+
+    public sealed class SeedDocumentSequence
+    {
+        [Fact]
+        public void EveryDrawOfTheDocument_BitIdentical()
+        {
+            // /work/shared/seed/pytorch-bce-ce-losses.md, in order, from torch.manual_seed(2020).
+            var (native, torch) = Pair(2020);
+            using (torch)
+            {
+                AssertBitEqual(torch.Randn(DType.Float32, 3), native.Randn(DType.Float32, 3), "randn(3)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Float32, 3), 0, 2), native.Random_(Tensor.Zeros(DType.Float32, 3), 2), "empty(3).random_(2)");
+                AssertBitEqual(torch.Randn(DType.Float32, 32, 5), native.Randn(DType.Float32, 32, 5), "randn(32, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Float32, 32, 5), 0, 2), native.Random_(Tensor.Zeros(DType.Float32, 32, 5), 2), "empty(32, 5).random_(2)");
+                AssertBitEqual(torch.Randn(DType.Float32, 3, 5), native.Randn(DType.Float32, 3, 5), "randn(3, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Int64, 3), 0, 5), native.Random_(Tensor.Zeros(DType.Int64, 3), 5), "empty(3, long).random_(5)");
+                AssertBitEqual(torch.Randn(DType.Float32, 32, 10, 5), native.Randn(DType.Float32, 32, 10, 5), "randn(32, 10, 5)");
+                AssertBitEqual(torch.Random_(Tensor.Zeros(DType.Int64, 32, 5), 0, 10), native.Random_(Tensor.Zeros(DType.Int64, 32, 5), 10), "empty(32, 5, long).random_(10)");
             }
         }
     }
@@ -171,6 +200,7 @@ public sealed class GeneratorParity
                 (0, 2), (-5, 5), (0, 10), (0, (1L << 28) - 1), (0, 1L << 28), (5, 5 + (1L << 28)), (-(1L << 27), 1L << 27),
                 (0, (1L << 32) - 1), (-(1L << 31), 1L << 31), (0, 1L << 32),
                 (-(1L << 33), (1L << 33) + 7), (3, (1L << 40) + 3), (-(1L << 62), 1L << 62),
+                ((1L << 25) + 1, (1L << 25) + 100), (-(1L << 54) - 4, 1L << 54),
             ];
             foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int64 })
             {
@@ -267,7 +297,7 @@ public sealed class GeneratorParity
             TorchSharp.torch.manual_seed(0);
             using (var own = new TorchRandom(0))
             {
-                AssertBitEqual(new NativeGenerator(0).Rand(DType.Float32, 50), own.Rand(DType.Float32, 50), "own generator");
+                AssertBitEqual(new NativeGenerator(0, TorchCapability).Rand(DType.Float32, 50), own.Rand(DType.Float32, 50), "own generator");
             }
             // The global stream is still at its start: its first values are seed 0's.
             using var global = TorchSharp.torch.rand(4);
@@ -332,6 +362,8 @@ public sealed class GeneratorParity
         public static TheoryData<string> Cases() => new()
         {
             "random_ 5 5", "randint 5 5", "randint 7 3", "rand long", "randn long", "uniform_ 2 1", "normal_ std -1", "uniform_ long",
+            "random_ f32 bounds cast", "uniform_ f32 from out of bounds", "uniform_ f64 range overflow", "normal_ std nan",
+            "uniform_ f32 to out of bounds",
         };
 
         [Theory]
@@ -343,6 +375,21 @@ public sealed class GeneratorParity
             {
                 var ex = Assert.Throws<TorchException>(() => Call(torch, which));
                 var nx = Assert.Throws<TorchException>(() => Call(native, which));
+                Assert.Equal(ex.Message, nx.Message);
+                Assert.Equal(ex.Kind, nx.Kind);
+            }
+        }
+
+        [Fact]
+        public void EmptyInt64_RandnReturnsEmptyButRandThrows()
+        {
+            // libtorch checks uniform_'s dtype before its early return for empty tensors, and normal_'s after it.
+            var (native, torch) = Pair(0);
+            using (torch)
+            {
+                AssertBitEqual(torch.Randn(DType.Int64, 0, 3), native.Randn(DType.Int64, 0, 3), "randn int64 empty");
+                var ex = Assert.Throws<TorchException>(() => torch.Rand(DType.Int64, 0));
+                var nx = Assert.Throws<TorchException>(() => native.Rand(DType.Int64, 0));
                 Assert.Equal(ex.Message, nx.Message);
             }
         }
@@ -359,6 +406,11 @@ public sealed class GeneratorParity
                 case "uniform_ 2 1": Uniform_(g, Tensor.Zeros(DType.Float32, 3), 2, 1); break;
                 case "uniform_ long": Uniform_(g, Tensor.Zeros(DType.Int64, 3), 0, 1); break;
                 case "normal_ std -1": Normal_(g, Tensor.Zeros(DType.Float32, 3), 0, -1); break;
+                case "normal_ std nan": Normal_(g, Tensor.Zeros(DType.Float64, 3), 0, double.NaN); break;
+                case "random_ f32 bounds cast": Random_(g, Tensor.Zeros(DType.Float32, 3), (1L << 25) + 1, (1L << 25) + 2); break;
+                case "uniform_ f32 from out of bounds": Uniform_(g, Tensor.Zeros(DType.Float32, 3), -1e39, 0); break;
+                case "uniform_ f32 to out of bounds": Uniform_(g, Tensor.Zeros(DType.Float32, 3), 0, 3.5e38); break;
+                case "uniform_ f64 range overflow": Uniform_(g, Tensor.Zeros(DType.Float64, 3), -1e308, 1e308); break;
                 default: throw new ArgumentOutOfRangeException(nameof(which));
             }
         }

@@ -26,9 +26,16 @@ internal static class AtomicFile
     }
 
     /// <summary>
-    /// Atomically creates a file that does not exist yet, trying <paramref name="candidate"/>(1), (2), … until one is
-    /// free; returns the path written. A parallel writer (thread or process) that takes a slot first is never clobbered.
+    /// Creates a file that does not exist yet, trying <paramref name="candidate"/>(1), (2), … until one is free, and
+    /// returns the path written. A parallel writer (thread or process) that takes a slot first is never clobbered.
     /// </summary>
+    /// <remarks>
+    /// A slot is claimed with an exclusive create (<c>O_CREAT | O_EXCL</c>: exactly one claimant wins) and the
+    /// complete temp file is then renamed over the claimed, still empty file. Readers see an empty file or the whole
+    /// content, never a part; a crash in between leaves an empty file, which reads as truncated.
+    /// (<see cref="File.Move(string, string, bool)"/> without overwrite is not used: on Linux it can replace a file
+    /// created by a parallel writer between its existence check and its rename.)
+    /// </remarks>
     public static string CreateUnique(Func<int, string> candidate, byte[] bytes, SnapshotOptions options)
     {
         string first = candidate(1);
@@ -38,21 +45,18 @@ internal static class AtomicFile
             for (int slot = 1; slot < 100_000; slot++)
             {
                 string path = candidate(slot);
-                if (File.Exists(path))
-                {
-                    continue;
-                }
                 try
                 {
-                    // Without overwrite, .NET on Unix links the temp file to the destination (failing if it exists)
-                    // and then unlinks the temp file: creation is atomic and never replaces another writer's file.
-                    File.Move(temp, path, overwrite: false);
-                    return path;
+                    using (new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                    {
+                    }
                 }
-                catch (IOException) when (File.Exists(path) && File.Exists(temp))
+                catch (IOException) when (File.Exists(path))
                 {
-                    // Another writer took this slot between the check and the move; try the next one.
+                    continue; // taken by another writer
                 }
+                File.Move(temp, path, overwrite: true);
+                return path;
             }
             throw new IOException($"no free received-file slot beside {first}");
         }

@@ -27,7 +27,7 @@ public sealed record SnapshotContent(
 
     /// <summary>The metadata value for <paramref name="key"/>, or null when absent.</summary>
     /// <param name="key">The metadata key.</param>
-    public string? Meta(string key)
+    public string? GetMeta(string key)
     {
         foreach (var kv in Metadata)
         {
@@ -41,7 +41,7 @@ public sealed record SnapshotContent(
 
     /// <summary>The tensor named <paramref name="name"/>, or null when absent.</summary>
     /// <param name="name">The tensor name.</param>
-    public Tensor? Tensor(string name)
+    public Tensor? GetTensor(string name)
     {
         foreach (var kv in Tensors)
         {

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Parity.Harness.Snapshots;
 
 /// <summary>How a <see cref="SnapshotStore"/> behaves.</summary>
@@ -5,7 +7,7 @@ public sealed record SnapshotOptions
 {
     /// <summary>The metadata keys compared by default: <c>case</c> and <c>input_digest</c>.</summary>
     public static readonly IReadOnlySet<string> DefaultComparedMetadata =
-        new HashSet<string>(StringComparer.Ordinal) { SnapshotMetadata.Case, SnapshotMetadata.InputDigest };
+        new[] { SnapshotMetadata.Case, SnapshotMetadata.InputDigest }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Whether this is a CI run. Defaults to the environment: <c>CI</c> set to <c>true</c> or <c>1</c> (any case),
@@ -26,6 +28,9 @@ public sealed record SnapshotOptions
 
     /// <summary>Test hook: wraps the stream a temp file is written through (to inject a failure half-way).</summary>
     internal Func<Stream, Stream>? WrapWriteStream { get; init; }
+
+    /// <summary>Test hook: called with each name just before <see cref="SnapshotStore.Accept"/> renames its file (to interrupt it).</summary>
+    internal Action<string>? BeforeAcceptMove { get; init; }
 
     /// <summary>Reads the <c>CI</c> environment variable.</summary>
     public static bool DetectCi()

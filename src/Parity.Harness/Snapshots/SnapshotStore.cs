@@ -93,13 +93,16 @@ public sealed class SnapshotStore
     /// <summary>
     /// Checks <paramref name="actual"/> against the verified snapshot of <paramref name="name"/>. On a mismatch or a
     /// missing snapshot it writes a received file (unless <paramref name="writeReceived"/> is false) and returns the
-    /// failure; it does not throw for them. On a match it deletes the name's stale received files.
+    /// failure; it does not throw for them. On a match it deletes the name's stale received files, so an old failure
+    /// cannot be accepted later. With <paramref name="writeReceived"/> false the check only reads: it neither writes
+    /// nor deletes anything (a read-only checker, such as native code checked against libtorch's snapshots, must not
+    /// discard received files another producer left for review).
     /// </summary>
     /// <param name="name">A valid snapshot name.</param>
     /// <param name="actual">The content produced now.</param>
     /// <param name="tolerance">Tolerance for floating tensors; null means per dtype (see remarks of the class).</param>
     /// <param name="perTensor">Tolerances by tensor name, overriding everything else.</param>
-    /// <param name="writeReceived">Whether to write the received file on failure.</param>
+    /// <param name="writeReceived">Whether to write the received file on failure (and delete stale ones on a match).</param>
     /// <exception cref="ArgumentException">The name or the content's keys and tensor names are not valid.</exception>
     /// <exception cref="SnapshotFormatException">
     /// The verified file is corrupt. Nothing is written: a corrupt verified file is replaced only through
@@ -135,7 +138,7 @@ public sealed class SnapshotStore
         var summaries = new List<string>();
         foreach (var (tensorName, e) in expected.Tensors)
         {
-            var a = actual.Tensor(tensorName);
+            var a = actual.GetTensor(tensorName);
             if (a is null)
             {
                 problems.Add($"{tensorName}: missing from the actual result (the snapshot has {e.DType.Name()} {Tensor.ShapeString(e.Shape)})");
@@ -157,7 +160,7 @@ public sealed class SnapshotStore
         }
         foreach (var (tensorName, a) in actual.Tensors)
         {
-            if (expected.Tensor(tensorName) is null)
+            if (expected.GetTensor(tensorName) is null)
             {
                 problems.Add($"{tensorName}: not in the verified snapshot (the actual result has {a.DType.Name()} {Tensor.ShapeString(a.Shape)})");
             }
@@ -165,7 +168,10 @@ public sealed class SnapshotStore
 
         if (problems.Count == 0)
         {
-            DeleteReceived(name);
+            if (writeReceived)
+            {
+                DeleteReceived(name);
+            }
             string detail = summaries.Count == 0 ? "" : " (" + string.Join("; ", summaries) + ")";
             return new SnapshotCheck(name, SnapshotStatus.Match, $"Snapshot '{name}' matches{detail}.", verifiedPath, null, comparisons);
         }
@@ -224,6 +230,7 @@ public sealed class SnapshotStore
         var accepted = new List<string>();
         foreach (var (name, path, others) in chosen)
         {
+            _options.BeforeAcceptMove?.Invoke(name);
             // rename(2): the verified file is the old one or the new one at every instant.
             File.Move(path, VerifiedPath(name), overwrite: true);
             foreach (string other in others)
@@ -236,17 +243,18 @@ public sealed class SnapshotStore
     }
 
     /// <summary>The names that have a verified file, sorted ordinally.</summary>
-    public IReadOnlyList<string> Names()
+    public IReadOnlyList<string> Names() =>
+        VerifiedFiles().Where(f => SnapshotNames.IsValid(f.Stem)).Select(f => f.Stem).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Every <c>*.verified.txt</c> file: its name before the suffix (valid or not) and its full path.</summary>
+    private IEnumerable<(string Stem, string Path)> VerifiedFiles()
     {
         if (!System.IO.Directory.Exists(Directory))
         {
             return [];
         }
         return System.IO.Directory.EnumerateFiles(Directory, "*" + SnapshotNames.VerifiedSuffix)
-            .Select(p => SnapshotNames.FromVerifiedFileName(Path.GetFileName(p)))
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .ToList();
+            .Select(p => (Path.GetFileName(p)[..^SnapshotNames.VerifiedSuffix.Length], p));
     }
 
     /// <summary>The names that have at least one received file pending review, sorted ordinally.</summary>
@@ -261,34 +269,56 @@ public sealed class SnapshotStore
         return ReceivedFiles(name).OrderBy(r => r.Slot).Select(r => r.Path).ToList();
     }
 
-    /// <summary>Verified snapshots whose name is not in <paramref name="catalogue"/> (dangling snapshots), sorted.</summary>
+    /// <summary>
+    /// Verified snapshots whose name is not in <paramref name="catalogue"/> (dangling snapshots), sorted. A
+    /// <c>*.verified.txt</c> file whose name is not a valid snapshot name can belong to no case and is listed too.
+    /// </summary>
     /// <param name="catalogue">Every case name that currently exists.</param>
-    public IReadOnlyList<string> Orphans(IEnumerable<string> catalogue)
-    {
-        ArgumentNullException.ThrowIfNull(catalogue);
-        var known = new HashSet<string>(catalogue, StringComparer.Ordinal);
-        return Names().Where(n => !known.Contains(n)).ToList();
-    }
+    public IReadOnlyList<string> Orphans(IEnumerable<string> catalogue) =>
+        OrphanFiles(catalogue).Select(f => f.Stem).ToList();
 
     /// <summary>Deletes the orphans' verified files and their received files.</summary>
     /// <param name="catalogue">Every case name that currently exists.</param>
     /// <returns>The names deleted, sorted.</returns>
     public IReadOnlyList<string> Prune(IEnumerable<string> catalogue)
     {
-        var orphans = Orphans(catalogue);
-        foreach (string name in orphans)
+        var orphans = OrphanFiles(catalogue);
+        foreach (var (stem, path) in orphans)
         {
-            File.Delete(VerifiedPath(name));
-            DeleteReceived(name);
+            File.Delete(path);
+            if (SnapshotNames.IsValid(stem))
+            {
+                DeleteAllReceived(stem);
+            }
         }
-        return orphans;
+        return orphans.Select(f => f.Stem).ToList();
     }
 
+    private List<(string Stem, string Path)> OrphanFiles(IEnumerable<string> catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        var known = new HashSet<string>(catalogue, StringComparer.Ordinal);
+        return VerifiedFiles().Where(f => !known.Contains(f.Stem)).OrderBy(f => f.Stem, StringComparer.Ordinal).ToList();
+    }
+
+    // Received files are transient review material: atomic, but not flushed to disk (fsync costs milliseconds each).
     private string WriteReceived(string name, SnapshotContent content) =>
         AtomicFile.CreateUnique(slot => Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, slot)),
-                                SnapshotFormat.SerializeBytes(name, content), _options);
+                                SnapshotFormat.SerializeBytes(name, content), _options with { DurableWrites = false });
 
     private void DeleteReceived(string name)
+    {
+        // Called on every match: two stat calls instead of listing a directory of thousands of snapshots. Writers
+        // fill the lowest free slot, so a name with received files has slot 1 or 2 unless someone deleted by hand.
+        if (!File.Exists(Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, 1))) &&
+            !File.Exists(Path.Combine(Directory, SnapshotNames.ReceivedFileName(name, 2))))
+        {
+            return;
+        }
+        DeleteAllReceived(name);
+    }
+
+    private void DeleteAllReceived(string name)
     {
         foreach (var (_, _, path) in ReceivedFiles(name))
         {
@@ -327,7 +357,7 @@ public sealed class SnapshotStore
             .Distinct(StringComparer.Ordinal);
         foreach (string key in keys)
         {
-            string? e = expected.Meta(key), a = actual.Meta(key);
+            string? e = expected.GetMeta(key), a = actual.GetMeta(key);
             if (e != a)
             {
                 problems.Add($"metadata '{key}': expected {Quote(e)}, actual {Quote(a)}");
@@ -344,6 +374,14 @@ public sealed class SnapshotStore
         int i = c.WorstIndex;
         string e = SnapshotFormat.FormatElement(expected, i), a = SnapshotFormat.FormatElement(actual, i);
         string head = $"{tensorName}: {c.FailCount} of {expected.Numel} element(s) outside {c.Tolerance}; worst at {IndexString(expected.Shape, i)}: expected {e}, actual {a}";
+        if (expected.DType == DType.Int64)
+        {
+            // Exact difference: int64 extremes are beyond double's 53-bit mantissa.
+            Int128 diff = Int128.Abs((Int128)actual.Int64Span[i] - expected.Int64Span[i]);
+            long ei = expected.Int64Span[i];
+            string irel = ei == 0 ? "Infinity" : Num((double)diff / Math.Abs((double)ei));
+            return $"{head}, abs diff {diff.ToString(CultureInfo.InvariantCulture)}, rel diff {irel}, ulp diff -";
+        }
         double ev = expected.GetDouble(i), av = actual.GetDouble(i);
         if (!double.IsFinite(ev) || !double.IsFinite(av))
         {
@@ -351,7 +389,7 @@ public sealed class SnapshotStore
         }
         double abs = Math.Abs(av - ev);
         string rel = ev == 0 ? "Infinity" : Num(abs / Math.Abs(ev));
-        string ulp = expected.DType == DType.Int64 ? "-" : TensorComparer.UlpDistance(expected, actual, i).ToString(CultureInfo.InvariantCulture);
+        string ulp = TensorComparer.UlpDistance(expected, actual, i).ToString(CultureInfo.InvariantCulture);
         return $"{head}, abs diff {Num(abs)}, rel diff {rel}, ulp diff {ulp}";
     }
 

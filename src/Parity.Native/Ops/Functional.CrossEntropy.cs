@@ -83,7 +83,7 @@ public static partial class Functional
             }
             if (input.Dim == 0)
             {
-                throw Index("dimension specified as 1 but tensor has no dimensions");
+                throw Index("Dimension specified as 1 but tensor has no dimensions");
             }
             return CePath.Probabilities;
         }
@@ -124,7 +124,7 @@ public static partial class Functional
         int[] shape = input.ShapeArray();
         if (path == CePath.Probabilities)
         {
-            return CeProbabilities<T>(gradOutput, input, target, weight, reduction, eps, classDim);
+            return CeProbabilities(gradOutput, input, target, weight, reduction, eps, classDim);
         }
         // log_softmax runs first: its errors (dim, dtype) come before nll's.
         Tensor lsmTensor = LogSoftmax(input, classDim);
@@ -157,7 +157,8 @@ public static partial class Functional
             prod[i] = w is null ? lsm[i] : lsm[i] * w[c];
         }
         T[] smooth = CascadeSum.AlongDim<T>(prod, outer, classes, inner);
-        ReadOnlySpan<long> tg = target.Int64Span;
+        // nll has checked the dtype unless the target is empty; `target == ignore_index` works on any dtype.
+        long[] tg = target.DType == DType.Int64 ? target.ToArray<long>() : Array.ConvertAll(target.ToDoubleArray(), v => (long)v);
         var ignored = new bool[smooth.Length];
         for (int i = 0; i < smooth.Length; i++)
         {
@@ -234,37 +235,50 @@ public static partial class Functional
         return Make(LogSoftmaxBackwardCore(gradLsm, lsm, shape, classDim), shape);
     }
 
-    private static Tensor CeProbabilities<T>(Tensor? gradOutput, Tensor input, Tensor target, Tensor? weight, Reduction reduction, double eps, int classDim)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// The probability-target path. The arithmetic runs in the promoted dtype of input, target and weight (float64
+    /// for a float32 input with a float64 target, as in PyTorch), with lsm·t rounded to its own promoted dtype first.
+    /// </summary>
+    private static Tensor CeProbabilities(Tensor? gradOutput, Tensor input, Tensor target, Tensor? weight, Reduction reduction, double eps, int classDim)
     {
-        int[] shape = input.ShapeArray();
         int classes = input.Size(classDim);
         if (weight is not null && (weight.Dim != 1 || weight.Numel != classes))
         {
             throw Runtime($"cross_entropy: weight tensor should be defined either for all {I(classes)} classes or no classes but got weight tensor of shape: {S(weight.Shape)}");
         }
-        Tensor lsmTensor = LogSoftmax(input, classDim);
-        T[] lsm = lsmTensor.ToArray<T>();
-        T[] t = Values<T>(target);
+        Tensor lsm = LogSoftmax(input, classDim);
         if (eps > 0.0)
         {
             CheckSmoothingRange(eps);
-            T keep = T.CreateTruncating(1 - eps);
-            T spread = T.CreateTruncating(eps / classes);
-            for (int i = 0; i < t.Length; i++)
-            {
-                t[i] = (t[i] * keep) + spread;
-            }
         }
+        DType productType = Promote(input.DType, target.DType);
+        DType resultType = weight is null ? productType : Promote(productType, weight.DType);
+        Tensor result = resultType == DType.Float32
+            ? CeProbabilitiesTyped<float>(gradOutput, input.ShapeArray(), lsm, target, weight, reduction, eps, classDim, productType)
+            : CeProbabilitiesTyped<double>(gradOutput, input.ShapeArray(), lsm, target, weight, reduction, eps, classDim, productType);
+        return gradOutput is not null && result.DType != input.DType ? result.To(input.DType) : result;
+    }
+
+    private static Tensor CeProbabilitiesTyped<T>(Tensor? gradOutput, int[] shape, Tensor lsmTensor, Tensor target, Tensor? weight, Reduction reduction, double eps, int classDim, DType productType)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int classes = shape[classDim];
+        T[] lsm = Values<T>(lsmTensor);
+        T[] t = SmoothedTargets<T>(target, eps, classes);
+        bool roundProduct = typeof(T) == typeof(double) && productType == DType.Float32;
         T[]? w = weight is null ? null : Values<T>(weight);
         var (outer, _, inner) = SplitAt(shape, classDim);
-        int[] outShape = ReducedShape(reduction, input.Dim == 1 ? [] : ReducedClassShape(shape));
+        int[] outShape = ReducedShape(reduction, shape.Length == 1 ? [] : ReducedClassShape(shape));
         if (gradOutput is null)
         {
             var p = new T[lsm.Length];
             for (int i = 0; i < p.Length; i++)
             {
                 p[i] = lsm[i] * t[i];
+                if (roundProduct)
+                {
+                    p[i] = T.CreateTruncating((float)double.CreateTruncating(p[i]));
+                }
                 if (w is not null)
                 {
                     p[i] *= w[i / inner % classes];
@@ -306,7 +320,41 @@ public static partial class Functional
             }
             gl[i] = gp * t[i];
         }
+        if (typeof(T) == typeof(double) && lsmTensor.DType == DType.Float32)
+        {
+            // Autograd hands log_softmax a gradient in the input's dtype.
+            float[] gl32 = Array.ConvertAll(gl, v => (float)double.CreateTruncating(v));
+            return Tensor.FromArray(LogSoftmaxBackwardCore(gl32, lsmTensor.ToArray<float>(), shape, classDim), shape);
+        }
         return Make(LogSoftmaxBackwardCore(gl, lsm, shape, classDim), shape);
+    }
+
+    /// <summary>t·(1 − ε) + ε/C in the target's own dtype (PyTorch's tensor-scalar ops keep it), then converted.</summary>
+    private static T[] SmoothedTargets<T>(Tensor target, double eps, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(eps > 0.0))
+        {
+            return Values<T>(target);
+        }
+        if (target.DType == DType.Float32)
+        {
+            float[] f = target.ToArray<float>();
+            float keep = (float)(1 - eps), spread = (float)(eps / classes);
+            var r = new T[f.Length];
+            for (int i = 0; i < f.Length; i++)
+            {
+                r[i] = T.CreateTruncating((f[i] * keep) + spread);
+            }
+            return r;
+        }
+        double[] d = target.ToDoubleArray();
+        var rd = new T[d.Length];
+        for (int i = 0; i < d.Length; i++)
+        {
+            rd[i] = T.CreateTruncating((d[i] * (1 - eps)) + (eps / classes));
+        }
+        return rd;
     }
 
     private static int[] ReducedClassShape(int[] shape)

@@ -75,13 +75,11 @@ public static partial class Functional
         }
         if (input.Dim != 1)
         {
-            if (target.Dim == 0)
+            // libtorch reads a 0-D target's batch size as 0 here.
+            int targetBatch = target.Dim == 0 ? 0 : target.Size(0);
+            if (input.Size(0) != targetBatch)
             {
-                throw Index("dimension specified as 0 but tensor has no dimensions");
-            }
-            if (input.Size(0) != target.Size(0))
-            {
-                throw Value($"Expected input batch_size ({I(input.Size(0))}) to match target batch_size ({I(target.Size(0))}).");
+                throw Value($"Expected input batch_size ({I(input.Size(0))}) to match target batch_size ({I(targetBatch)}).");
             }
         }
         NllPlan plan;
