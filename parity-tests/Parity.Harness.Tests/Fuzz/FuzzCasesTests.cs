@@ -111,7 +111,7 @@ public sealed class FuzzCasesTests
             Assert.Contains(ls, v => v is > 0 and < 1);
             Assert.Contains(ls, v => v > 1);
             Assert.Contains(ls, v => v < 0);
-            Assert.Contains(ls, double.IsNaN);
+            Assert.DoesNotContain(ls, double.IsNaN); // the eval reader takes no "NaN" string for label_smoothing
         }
 
         [Fact]

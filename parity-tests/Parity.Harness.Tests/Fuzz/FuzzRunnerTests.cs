@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parity.Harness.Cases;
 using Parity.Harness.Fuzz;
 using Parity.Native;
 
@@ -43,6 +44,9 @@ public sealed class FuzzRunnerTests
             Assert.True(inputs.GetProperty("input").TryGetProperty("values", out _));
             Assert.True(inputs.GetProperty("pos_weight").TryGetProperty("values", out _));
             Assert.Contains(failure.Json, report.Format(), StringComparison.Ordinal);
+            var spec = Assert.Single(CaseReader.Parse(failure.Json, "shrunk.json"));
+            Assert.Equal(LossOp.BinaryCrossEntropyWithLogits, spec.Op);
+            Assert.True(failure.Shrunk.PosWeight!.BitEquals(spec.Input("pos_weight")!.Values!));
         }
 
         [Fact]
