@@ -36,6 +36,12 @@ public sealed class LiveFuzzTests
         {
             return "F4 K-dim input with C = 0: libtorch's size mismatch, native checks targets or returns";
         }
+        if (call.Op == LossOp.CrossEntropy && f.Kind == DisagreementKind.Gradient && call.LabelSmoothing > 0 &&
+            call.Weight is { } w && w.ToDoubleArray().Any(v => !double.IsFinite(v)) &&
+            f.ShrunkDetail.Contains("expected NaN, actual 0", StringComparison.Ordinal))
+        {
+            return "F5 cross_entropy smoothing gradient of ignored rows: libtorch 0·w = NaN for a non-finite weight, native 0";
+        }
         return null;
     }
 
@@ -93,7 +99,7 @@ public sealed class LiveFuzzTests
                 : null;
             var runner = new FuzzRunner(new NativeBackend(), new TorchBackend());
 
-            var report = runner.Run(new FuzzOptions { CasesPerOp = cases, Seed = seed, Ops = ops, Threads = 2, Skip = KnownHazards.Any }, TestContext.Current.CancellationToken);
+            var report = runner.Run(new FuzzOptions { CasesPerOp = cases, Seed = seed, Ops = ops, Threads = 2, Skip = KnownHazards.Any, MaxShrunkPerOp = 16 }, TestContext.Current.CancellationToken);
             string text = report.Format();
             Log(text);
             if (Environment.GetEnvironmentVariable("PARITY_FUZZ_REPORT") is { Length: > 0 } path)

@@ -27,7 +27,7 @@ public sealed record FuzzOptions
     public int ShrinkPatience { get; init; } = 1500;
 
     /// <summary>How many distinct failures (by <see cref="FuzzFailure.Signature"/>) are shrunk per op; the rest are only counted.</summary>
-    public int MaxShrunkPerOp { get; init; } = 4;
+    public int MaxShrunkPerOp { get; init; } = 8;
 
     /// <summary>Worker threads for evaluating cases (results do not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -100,12 +100,21 @@ public sealed record FuzzFailure
     public required string Json { get; init; }
 }
 
+/// <summary>How many cases of an op failed with one signature.</summary>
+/// <param name="Op">The op.</param>
+/// <param name="Signature">See <see cref="FuzzFailure.Signature"/>.</param>
+/// <param name="Count">Failing cases.</param>
+/// <param name="FirstCase">Index of the first failing case.</param>
+public sealed record FuzzSignatureCount(LossOp Op, string Signature, int Count, int FirstCase);
+
 /// <summary>The outcome of a run.</summary>
 /// <param name="Seed">The run's seed.</param>
 /// <param name="Ops">Per-op counts, in op order.</param>
 /// <param name="Failures">Shrunk failures, by op then case index.</param>
 /// <param name="Elapsed">Wall time.</param>
-public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IReadOnlyList<FuzzFailure> Failures, TimeSpan Elapsed)
+/// <param name="Signatures">Every distinct failure signature per op with its case count, shrunk or not.</param>
+public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IReadOnlyList<FuzzFailure> Failures, TimeSpan Elapsed,
+    IReadOnlyList<FuzzSignatureCount> Signatures)
 {
     /// <summary>Whether no case disagreed.</summary>
     public bool Passed => Ops.All(o => o.Failed == 0);
@@ -119,6 +128,15 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
         {
             sb.AppendLine(FormattableString.Invariant(
                 $"  {o.Op.Name(),-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}"));
+        }
+        var unshrunk = Signatures.Where(g => !Failures.Any(f => f.Op == g.Op && f.Signature == g.Signature)).ToList();
+        if (unshrunk.Count > 0)
+        {
+            sb.AppendLine("  failure signatures not shrunk (over the per-op limit):");
+            foreach (var g in unshrunk)
+            {
+                sb.AppendLine(FormattableString.Invariant($"    {g.Op.Name()} case {g.FirstCase}, {g.Count} case(s): {g.Signature}"));
+            }
         }
         foreach (var f in Failures)
         {
@@ -161,6 +179,7 @@ public sealed partial class FuzzRunner
         var ops = options.Ops is { Count: > 0 } ? options.Ops : LossOps.All;
         var summaries = new List<FuzzOpSummary>();
         var failures = new List<FuzzFailure>();
+        var signatures = new List<FuzzSignatureCount>();
         var progressLock = new object();
         foreach (var op in ops)
         {
@@ -206,8 +225,9 @@ public sealed partial class FuzzRunner
                 .GroupBy(x => Signature(x.f!.Value.Verdict, x.f!.Value.Call))
                 .Select(g => (Signature: g.Key, First: g.First(), Count: g.Count()))
                 .OrderBy(g => g.First.i)
-                .Take(options.MaxShrunkPerOp)
                 .ToList();
+            signatures.AddRange(groups.Select(g => new FuzzSignatureCount(op, g.Signature, g.Count, g.First.i)));
+            groups = [.. groups.Take(options.MaxShrunkPerOp)];
             var shrunk = new FuzzFailure[groups.Count];
             int shrinkDone = 0;
             Parallel.For(0, groups.Count,
@@ -243,7 +263,7 @@ public sealed partial class FuzzRunner
                 });
             failures.AddRange(shrunk);
         }
-        return new FuzzReport(options.Seed, summaries, failures, clock.Elapsed);
+        return new FuzzReport(options.Seed, summaries, failures, clock.Elapsed, signatures);
     }
 
     /// <summary>Evaluates one call (for replaying a case).</summary>
