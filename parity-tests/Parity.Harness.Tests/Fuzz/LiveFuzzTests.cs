@@ -42,11 +42,19 @@ public sealed class LiveFuzzTests
         {
             return "F5 cross_entropy smoothing gradient of ignored rows: libtorch 0·w = NaN for a non-finite weight, native 0";
         }
+        if (call.Op == LossOp.BinaryCrossEntropyWithLogits && f.Kind is DisagreementKind.Output or DisagreementKind.Gradient &&
+            call.Target is { } t && t.DType != call.Input.DType)
+        {
+            return "F6 binary_cross_entropy_with_logits with mixed dtypes: libtorch's float32 intermediates inside a float64 result";
+        }
         return null;
     }
 
     public sealed class NativeVersusTorch
     {
+        /// <summary>Cases per op: 2,000 × 7 ops run in well under a minute on 2 cores.</summary>
+        private const int Cases = 2000;
+
         public static TheoryData<LossOp> Ops => [.. LossOps.All];
 
         /// <summary>
@@ -63,7 +71,7 @@ public sealed class LiveFuzzTests
 
             var report = runner.Run(new FuzzOptions
             {
-                CasesPerOp = 250,
+                CasesPerOp = Cases,
                 Seed = 1,
                 Ops = [op],
                 Threads = 2,
@@ -73,8 +81,8 @@ public sealed class LiveFuzzTests
             Log(report.Format());
 
             var summary = Assert.Single(report.Ops);
-            Assert.Equal(250, summary.Cases);
-            Assert.Equal(250, summary.Agreed + summary.BothThrew + summary.Failed + summary.Skipped);
+            Assert.Equal(Cases, summary.Cases);
+            Assert.Equal(Cases, summary.Agreed + summary.BothThrew + summary.Failed + summary.Skipped);
             var unknown = report.Failures.Where(f => OpenFinding(f) is null).ToList();
             Assert.True(unknown.Count == 0, "new disagreement(s):\n" + string.Join("\n\n", unknown.Select(f => f.ShrunkDetail + "\n" + f.Json)));
             if (!report.Passed)
