@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
+namespace Parity.Bench;
+
+/// <summary>
+/// Entry point: BenchmarkDotNet's switcher, so <c>--filter</c>, <c>--list flat</c>, <c>--job short</c> and the other
+/// BenchmarkDotNet options work. The default job is shorter than BenchmarkDotNet's own (3 warm-ups, 10 iterations,
+/// one launch) because the whole matrix is long on a small machine; pass <c>--job default</c> for the full one.
+/// </summary>
+internal static class Program
+{
+    private static void Main(string[] args)
+    {
+        var job = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).AsDefault();
+        var config = DefaultConfig.Instance.AddJob(job);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+    }
+}
