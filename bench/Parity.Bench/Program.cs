@@ -13,6 +13,12 @@ internal static class Program
 {
     private static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "cputime")
+        {
+            // dotnet run -c Release --project bench/Parity.Bench -- cputime [method-substrings,comma-separated] [reps]
+            CpuTimeRunner.Run(args);
+            return;
+        }
         var job = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).AsDefault();
         var config = DefaultConfig.Instance.AddJob(job);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

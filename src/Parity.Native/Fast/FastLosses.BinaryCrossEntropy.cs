@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Parity.Native.Fast;
@@ -162,9 +163,17 @@ public static partial class FastLosses
                 }
             }
             Span<T> lx = logX[..len], l1 = log1m[..len];
-            TensorPrimitives.Log(xs, lx);
-            TensorPrimitives.Subtract(T.One, xs, l1);
-            TensorPrimitives.Log(l1, l1);
+            if (typeof(T) == typeof(float))
+            {
+                VectorMath.Log(MemoryMarshal.Cast<T, float>(xs), MemoryMarshal.Cast<T, float>(lx));
+                VectorMath.LogOneMinus(MemoryMarshal.Cast<T, float>(xs), MemoryMarshal.Cast<T, float>(l1));
+            }
+            else
+            {
+                TensorPrimitives.Log(xs, lx);
+                TensorPrimitives.Subtract(T.One, xs, l1);
+                TensorPrimitives.Log(l1, l1);
+            }
             Span<T> ww = job.Weight == null ? default : FillBroadcast(job.Weight, job.WeightLength, start, wbuf[..len]);
             Span<T> loss = job.Loss != null ? new Span<T>(job.Loss + start, len) : lbuf[..len];
             Span<T> grad = job.Grad != null ? new Span<T>(job.Grad + start, len) : default;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Parity.Native.Fast;
@@ -135,11 +136,19 @@ public static partial class FastLosses
             int len = Math.Min(Chunk, end - start);
             var xs = new ReadOnlySpan<T>(job.X + start, len);
             Span<T> ee = e[..len], ll = lu[..len];
-            TensorPrimitives.Abs(xs, ee);
-            TensorPrimitives.Negate(ee, ee);
-            TensorPrimitives.Exp(ee, ee);
-            TensorPrimitives.Add(ee, T.One, ll);
-            TensorPrimitives.Log(ll, ll);
+            if (typeof(T) == typeof(float))
+            {
+                VectorMath.ExpNegativeAbs(MemoryMarshal.Cast<T, float>(xs), MemoryMarshal.Cast<T, float>(ee));
+                VectorMath.LogOnePlus(MemoryMarshal.Cast<T, float>(ee), MemoryMarshal.Cast<T, float>(ll));
+            }
+            else
+            {
+                TensorPrimitives.Abs(xs, ee);
+                TensorPrimitives.Negate(ee, ee);
+                TensorPrimitives.Exp(ee, ee);
+                TensorPrimitives.Add(ee, T.One, ll);
+                TensorPrimitives.Log(ll, ll);
+            }
             Span<T> ww = job.Weight == null ? default : FillBroadcast(job.Weight, job.WeightLength, start, wbuf[..len]);
             Span<T> pp = job.PosWeight == null ? default : FillBroadcast(job.PosWeight, job.PosWeightLength, start, pbuf[..len]);
             Span<T> loss = job.Loss != null ? new Span<T>(job.Loss + start, len) : lbuf[..len];

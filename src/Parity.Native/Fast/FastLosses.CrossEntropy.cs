@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Parity.Native.Fast;
 
@@ -246,7 +247,7 @@ public static partial class FastLosses
                 continue;
             }
 
-            T m = TensorPrimitives.Max(row);
+            T m = RowMax(row);
             double s = job.Grad == null ? ShiftedExpSum(row, m, scratch) : ShiftedExp(row, m, e);
             double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
             double loss = (double.CreateTruncating(m) + Math.Log(s) - double.CreateTruncating(row[(int)t])) * wt;
@@ -259,7 +260,7 @@ public static partial class FastLosses
             {
                 T upstream = job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.Scale;
                 T coef = (job.Weight == null ? T.One : job.Weight[t]) * upstream;
-                TensorPrimitives.Multiply(e, T.CreateTruncating(double.CreateTruncating(coef) / s), e);
+                ScaleInPlace(e, T.CreateTruncating(double.CreateTruncating(coef) / s));
                 e[(int)t] -= coef;
             }
         }
@@ -270,6 +271,10 @@ public static partial class FastLosses
     private static double ShiftedExp<T>(ReadOnlySpan<T> row, T m, Span<T> e)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), MemoryMarshal.Cast<T, float>(e));
+        }
         TensorPrimitives.Subtract(row, m, e);
         TensorPrimitives.Exp(e, e);
         return SumToDouble<T>(e);
@@ -279,6 +284,10 @@ public static partial class FastLosses
     private static double ShiftedExpSum<T>(ReadOnlySpan<T> row, T m, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default);
+        }
         double s = 0;
         for (int j = 0; j < row.Length; j += scratch.Length)
         {

@@ -57,7 +57,7 @@ public static partial class FastLosses
             {
                 var row = new ReadOnlySpan<T>(job.X + i * c, c);
                 var outRow = new Span<T>(job.Grad + i * c, c);
-                T m = TensorPrimitives.Max(row);
+                T m = RowMax(row);
                 TensorPrimitives.Subtract(row, m, outRow);
                 double s = 0;
                 for (int j = 0; j < c; j += Chunk)

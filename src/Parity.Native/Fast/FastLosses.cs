@@ -169,4 +169,65 @@ public static partial class FastLosses
                 "gradOutput");
         }
     }
+
+    /// <summary>Maximum of a non-empty span; NaN if any element is NaN (as <c>torch.max</c>).</summary>
+    internal static T RowMax<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int vc = Vector256<T>.Count;
+        int n = values.Length;
+        T m;
+        bool nan = false;
+        int j;
+        if (n >= vc)
+        {
+            ref T r = ref MemoryMarshal.GetReference(values);
+            Vector256<T> acc = Vector256.LoadUnsafe(ref r);
+            Vector256<T> bad = ~Vector256.Equals(acc, acc);
+            for (j = vc; j <= n - vc; j += vc)
+            {
+                Vector256<T> v = Vector256.LoadUnsafe(ref r, (nuint)j);
+                acc = Vector256.MaxNative(acc, v);
+                bad |= ~Vector256.Equals(v, v);
+            }
+            nan = bad != Vector256<T>.Zero;
+            m = acc[0];
+            for (int k = 1; k < vc; k++)
+            {
+                m = T.MaxNative(m, acc[k]);
+            }
+        }
+        else
+        {
+            m = values[0];
+            j = 1;
+        }
+        for (; j < n; j++)
+        {
+            T v = values[j];
+            nan |= T.IsNaN(v);
+            m = T.MaxNative(m, v);
+        }
+        nan |= T.IsNaN(m);
+        return nan ? T.NaN : m;
+    }
+
+    /// <summary>values *= factor, in place.</summary>
+    internal static void ScaleInPlace<T>(Span<T> values, T factor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int vc = Vector256<T>.Count;
+        int n = values.Length;
+        ref T r = ref MemoryMarshal.GetReference(values);
+        var f = Vector256.Create(factor);
+        int j = 0;
+        for (; j <= n - vc; j += vc)
+        {
+            (Vector256.LoadUnsafe(ref r, (nuint)j) * f).StoreUnsafe(ref r, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            values[j] *= factor;
+        }
+    }
 }
