@@ -14,6 +14,9 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "dlvsym", StringMarshalling = StringMarshalling.Utf8)]
     public static partial IntPtr DlVSym(IntPtr handle, string symbol, string version);
 
+    [LibraryImport("libc", EntryPoint = "dlsym", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr DlSym(IntPtr handle, string symbol);
+
     [LibraryImport("libc", EntryPoint = "dlerror")]
     public static partial IntPtr DlError();
 

@@ -1,0 +1,77 @@
+using Parity.Harness.Cases.Json;
+
+namespace Parity.Harness.Evaluation;
+
+/// <summary>
+/// Writes the <c>parity eval</c> result format of issue 6 — a public contract:
+/// <c>{"results": [{"name", "native", "torch", "match", "max_abs_diff", "max_ulp_diff", "inputs_identical"[, "inputs"]}]}</c>.
+/// </summary>
+/// <remarks>
+/// <c>native</c>/<c>torch</c> are <c>{"output": T[, "grad": T]}</c> or <c>{"error": "first line"}</c>, with
+/// <c>T = {"shape": [...], "values": [flat, row-major]}</c>; numbers are in the shortest round-trip form of their dtype and
+/// NaN/±∞ are the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>. Without libtorch (<c>--no-torch</c>)
+/// <c>torch</c> and <c>inputs_identical</c> are omitted and <c>match</c>, <c>max_abs_diff</c>, <c>max_ulp_diff</c> are
+/// <c>null</c> (nothing was compared). <c>name</c> is <c>null</c> for an unnamed case.
+/// </remarks>
+public static class ResultWriter
+{
+    /// <summary>The whole document.</summary>
+    public static string Write(IEnumerable<CaseOutcome> outcomes, bool showInputs)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var results = new JsonOut.Arr();
+        foreach (var o in outcomes)
+        {
+            results.Add(Result(o, showInputs));
+        }
+        return new JsonOut.Obj().Add("results", results).ToJson();
+    }
+
+    /// <summary>One result object.</summary>
+    public static JsonOut.Obj Result(CaseOutcome o, bool showInputs)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var r = new JsonOut.Obj();
+        r.Add("name", o.Case.Name is null ? JsonOut.Null() : JsonOut.String(o.Case.Name));
+        r.Add("native", Side(o.Native));
+        if (o.Torch is not null)
+        {
+            r.Add("torch", Side(o.Torch));
+            r.Add("match", JsonOut.Bool(o.Match == true));
+            r.Add("max_abs_diff", JsonOut.Double(o.MaxAbsDiff));
+            r.Add("max_ulp_diff", JsonOut.Int(o.MaxUlpDiff));
+            r.Add("inputs_identical", JsonOut.Bool(o.InputsIdentical == true));
+        }
+        else
+        {
+            r.Add("match", JsonOut.Null());
+            r.Add("max_abs_diff", JsonOut.Null());
+            r.Add("max_ulp_diff", JsonOut.Null());
+        }
+        if (showInputs)
+        {
+            var inputs = new JsonOut.Obj();
+            foreach (var kv in o.Inputs?.Mapped ?? [])
+            {
+                inputs.Add(kv.Key, JsonOut.TensorValue(kv.Value));
+            }
+            r.Add("inputs", inputs);
+        }
+        return r;
+    }
+
+    private static JsonOut.Obj Side(SideResult s)
+    {
+        var o = new JsonOut.Obj();
+        if (s.Error is not null)
+        {
+            return o.Add("error", JsonOut.String(s.Error));
+        }
+        o.Add("output", JsonOut.TensorValue(s.Output!));
+        if (s.Grad is not null)
+        {
+            o.Add("grad", JsonOut.TensorValue(s.Grad));
+        }
+        return o;
+    }
+}

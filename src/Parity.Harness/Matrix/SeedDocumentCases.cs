@@ -1,0 +1,48 @@
+using Parity.Harness.Cases;
+using Parity.Native;
+
+namespace Parity.Harness.Matrix;
+
+/// <summary>
+/// The examples of the seed document (/work/shared/seed/pytorch-bce-ce-losses.md) as a case chain: the first cell
+/// seeds 2020, each later cell continues the stream exactly as the notebook does.
+/// </summary>
+/// <remarks>
+/// The notebook draws <c>randn(3)</c>, <c>empty(3).random_(2)</c>, <c>randn(32, 5)</c>, <c>empty(32, 5).random_(2)</c>,
+/// <c>randn(3, 5)</c>, <c>empty(3, dtype=long).random_(5)</c>, <c>randn(32, 10, 5)</c>,
+/// <c>empty(32, 5, dtype=long).random_(10)</c>. <c>torch.randint(low, high, shape)</c> is <c>empty(shape).random_(low, high)</c>,
+/// so each <c>random_(k)</c> is a <c>randint</c> input with low 0 and high k in the tensor's dtype. The BCE cells feed
+/// <c>sigmoid(input)</c>, written as <c>"map": "sigmoid"</c>. The printed results are 0.2576, 0.8165, 1.7541, 2.7944.
+/// </remarks>
+public static class SeedDocumentCases
+{
+    /// <summary>The printed values, in order, as the notebook prints them (<c>tensor(0.2576)</c> …).</summary>
+    public static IReadOnlyList<string> PrintedOutputs { get; } = ["tensor(0.2576)", "tensor(0.8165)", "tensor(1.7541)", "tensor(2.7944)"];
+
+    /// <summary>The four cells, in order.</summary>
+    public static IReadOnlyList<CaseSpec> Cases { get; } =
+    [
+        new CaseSpec
+        {
+            Name = "seed_document.binary_cross_entropy.single", Op = LossOp.BinaryCrossEntropy, Seed = Seeds.SeedDocument,
+            Inputs = [InputSpec.Randn("input", [3], InputMap.Sigmoid), InputSpec.Randint("target", 0, 2, [3])], Grad = true,
+            ExpectBitIdentical = true,
+        },
+        new CaseSpec
+        {
+            Name = "seed_document.binary_cross_entropy.batch", Op = LossOp.BinaryCrossEntropy,
+            Inputs = [InputSpec.Randn("input", [32, 5], InputMap.Sigmoid), InputSpec.Randint("target", 0, 2, [32, 5])], Grad = true,
+            ExpectBitIdentical = true,
+        },
+        new CaseSpec
+        {
+            Name = "seed_document.cross_entropy.single", Op = LossOp.CrossEntropy,
+            Inputs = [InputSpec.Randn("input", [3, 5]), InputSpec.Randint("target", 0, 5, [3], DType.Int64)], Grad = true,
+        },
+        new CaseSpec
+        {
+            Name = "seed_document.cross_entropy.batch", Op = LossOp.CrossEntropy,
+            Inputs = [InputSpec.Randn("input", [32, 10, 5]), InputSpec.Randint("target", 0, 10, [32, 5], DType.Int64)], Grad = true,
+        },
+    ];
+}

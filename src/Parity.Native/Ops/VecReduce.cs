@@ -1,0 +1,122 @@
+using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Parity.Native.Ops;
+
+/// <summary>
+/// The lane structure of libtorch's <c>vec::reduce_all</c>/<c>map_reduce_all</c> as used by the softmax kernels on
+/// the last dimension, with the vector width libtorch picks on this CPU.
+/// </summary>
+internal static class VecReduce
+{
+    /// <summary>
+    /// Bytes of a <c>Vectorized&lt;T&gt;</c> in the softmax kernels: 64 when libtorch runs its AVX-512 build (the CPU has
+    /// AVX-512 F/BW/VL/DQ and <c>ATEN_CPU_CAPABILITY</c> does not ask for less), else 32 (AVX2 and the default build).
+    /// </summary>
+    public static int VectorBytes { get; } = DetectVectorBytes();
+
+    private static int DetectVectorBytes()
+    {
+        string? cap = Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY")?.Trim().ToUpperInvariant();
+        bool avx512 = Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported && Avx512DQ.IsSupported;
+        if (cap is "DEFAULT" or "AVX2" or "ZVECTOR" or "VSX")
+        {
+            return 32;
+        }
+        return avx512 ? 64 : 32;
+    }
+
+    /// <summary>Lanes of a softmax vector for <typeparamref name="T"/> (16 floats on AVX-512, 8 on AVX2).</summary>
+    public static unsafe int Lanes<T>()
+        where T : unmanaged => VectorBytes / sizeof(T);
+
+    /// <summary>
+    /// Σ map(x) over a row as <c>map_reduce_all</c> adds it: sequentially when the row is shorter than a vector, else
+    /// lane-wise over full vectors, the tail into the first lanes only, then a butterfly fold of the lanes
+    /// (lane i + lane i⊕W/2, then ⊕W/4, …).
+    /// </summary>
+    public static T MapSum<T, TMap>(ReadOnlySpan<T> row, TMap map)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TMap : IMap<T>
+    {
+        int n = row.Length;
+        int w = Lanes<T>();
+        if (n < w)
+        {
+            T acc = map.Apply(row[0]);
+            for (int i = 1; i < n; i++)
+            {
+                acc += map.Apply(row[i]);
+            }
+            return acc;
+        }
+        Span<T> lanes = stackalloc T[w];
+        for (int l = 0; l < w; l++)
+        {
+            lanes[l] = map.Apply(row[l]);
+        }
+        int d = w;
+        for (; d < n - (n % w); d += w)
+        {
+            for (int l = 0; l < w; l++)
+            {
+                lanes[l] += map.Apply(row[d + l]);
+            }
+        }
+        for (int l = 0; d + l < n; l++)
+        {
+            lanes[l] += map.Apply(row[d + l]);
+        }
+        Span<T> next = stackalloc T[w];
+        for (int h = w / 2; h >= 1; h /= 2)
+        {
+            for (int l = 0; l < w; l++)
+            {
+                next[l] = lanes[l] + lanes[l ^ h];
+            }
+            next.CopyTo(lanes);
+        }
+        return lanes[0];
+    }
+
+    /// <summary>The maximum of a row, NaN if any element is NaN (<c>vec::maximum</c> propagates NaN).</summary>
+    public static T MaxPropagateNaN<T>(ReadOnlySpan<T> row)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T m = row[0];
+        foreach (T v in row)
+        {
+            if (T.IsNaN(v))
+            {
+                return v;
+            }
+            if (v > m)
+            {
+                m = v;
+            }
+        }
+        return m;
+    }
+
+    /// <summary>An element-wise map applied before a reduction.</summary>
+    public interface IMap<T>
+    {
+        /// <summary>The mapped value.</summary>
+        T Apply(T x);
+    }
+
+    /// <summary>The identity map.</summary>
+    public readonly struct Identity<T> : IMap<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T x) => x;
+    }
+
+    /// <summary>x ↦ exp(x − max).</summary>
+    public readonly struct ExpShift<T>(T max) : IMap<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T x) => T.Exp(x - max);
+    }
+}

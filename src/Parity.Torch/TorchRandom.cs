@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using Parity.Native;
+using Parity.Torch.PInvoke;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = Parity.Native.Tensor;
+using TorchGenerator = TorchSharp.torch.Generator;
+
+namespace Parity.Torch;
+
+/// <summary>
+/// The libtorch side of <see cref="IRandomSource"/>: draws through TorchSharp with one <c>torch.Generator</c> owned by
+/// this instance (never libtorch's global default generator) and returns native <see cref="Tensor"/> copies.
+/// </summary>
+/// <remarks>
+/// <para>Every call creates the libtorch tensor, copies its storage into a native tensor and disposes it. Errors raised
+/// by libtorch arrive as <see cref="TorchException"/> with the first line of libtorch's message.</para>
+/// <para><c>torch.rand</c>/<c>torch.randn</c> are called for floating dtypes. For other dtypes TorchSharp rejects the call
+/// with a message of its own before reaching libtorch; to report libtorch's text instead, those calls go to
+/// <c>empty(shape, dtype).uniform_(0, 1)</c> / <c>.normal_(0, 1)</c>, which is what <c>at::rand</c>/<c>at::randn</c> do.</para>
+/// </remarks>
+public sealed class TorchRandom : IRandomSource, IDisposable
+{
+    private readonly TorchGenerator _generator;
+
+    /// <summary>Creates a libtorch CPU generator seeded with <paramref name="seed"/>.</summary>
+    /// <param name="seed">The seed passed to <c>manual_seed</c>.</param>
+    /// <exception cref="InvalidOperationException">libtorch is not available (see <see cref="LibTorchLoader.Status"/>).</exception>
+    public TorchRandom(long seed = Native.Random.Generator.DefaultSeed)
+    {
+        LibTorchLoader.EnsureAvailable();
+        _generator = new TorchGenerator(0, CPU);
+        _generator.manual_seed(seed);
+    }
+
+    /// <summary><c>Generator.initial_seed()</c>.</summary>
+    public long InitialSeed => _generator.initial_seed();
+
+    /// <inheritdoc/>
+    public void ManualSeed(long seed) => _generator.manual_seed(seed);
+
+    /// <inheritdoc/>
+    public Tensor Rand(DType dtype, params int[] shape) => Run(() =>
+        dtype.IsFloatingPoint()
+            ? rand(Sizes(shape), ToScalarType(dtype), generator: _generator)
+            : empty(Sizes(shape), ToScalarType(dtype)).uniform_(0, 1, _generator));
+
+    /// <inheritdoc/>
+    public Tensor Randn(DType dtype, params int[] shape) => Run(() =>
+        dtype.IsFloatingPoint()
+            ? randn(Sizes(shape), ToScalarType(dtype), generator: _generator)
+            : empty(Sizes(shape), ToScalarType(dtype)).normal_(0, 1, _generator));
+
+    /// <inheritdoc/>
+    public Tensor Randint(long low, long high, DType dtype, params int[] shape) => Run(() =>
+        randint(low, high, Sizes(shape), ToScalarType(dtype), generator: _generator));
+
+    /// <summary><c>t.uniform_(from, to, generator)</c> on a libtorch tensor of <paramref name="like"/>'s shape and dtype.</summary>
+    /// <param name="like">Gives the shape and dtype; not modified.</param>
+    /// <param name="from">Lower bound.</param>
+    /// <param name="to">Upper bound.</param>
+    /// <returns>The filled tensor, copied out.</returns>
+    /// <exception cref="TorchException">libtorch rejected the call.</exception>
+    public Tensor Uniform_(Tensor like, double from, double to) => Fill(like, t => t.uniform_(from, to, _generator));
+
+    /// <summary><c>t.normal_(mean, std, generator)</c> on a libtorch tensor of <paramref name="like"/>'s shape and dtype.</summary>
+    /// <param name="like">Gives the shape and dtype; not modified.</param>
+    /// <param name="mean">μ.</param>
+    /// <param name="std">σ.</param>
+    /// <returns>The filled tensor, copied out.</returns>
+    /// <exception cref="TorchException">libtorch rejected the call.</exception>
+    public Tensor Normal_(Tensor like, double mean, double std) => Fill(like, t => t.normal_(mean, std, _generator));
+
+    /// <summary><c>t.random_(from, to, generator)</c> on a libtorch tensor of <paramref name="like"/>'s shape and dtype.</summary>
+    /// <param name="like">Gives the shape and dtype; not modified.</param>
+    /// <param name="from">Inclusive lower bound.</param>
+    /// <param name="to">Exclusive upper bound.</param>
+    /// <returns>The filled tensor, copied out.</returns>
+    /// <remarks>TorchSharp 0.107 takes the bounds of <c>random_</c> as <see cref="double"/> before handing them to
+    /// libtorch's int64 <c>random_(from, to)</c>, so bounds beyond ±2⁵³ arrive rounded.</remarks>
+    /// <exception cref="TorchException">libtorch rejected the call.</exception>
+    public Tensor Random_(Tensor like, long from, long to) => Fill(like, t => t.random_(from, to, _generator));
+
+    /// <summary>Releases the libtorch generator.</summary>
+    public void Dispose() => _generator.Dispose();
+
+    private Tensor Fill(Tensor like, Func<torch.Tensor, torch.Tensor> op)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return Run(() =>
+        {
+            var t = empty(Sizes(like.ShapeArray()), ToScalarType(like.DType));
+            op(t);
+            return t;
+        });
+    }
+
+    private static Tensor Run(Func<torch.Tensor> make)
+    {
+        torch.Tensor t;
+        try
+        {
+            t = make();
+        }
+        catch (ExternalException e)
+        {
+            throw new TorchException(FirstLine(e.Message), e);
+        }
+        using (t)
+        {
+            return ToNative(t);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int nl = message.IndexOf('\n', StringComparison.Ordinal);
+        return (nl < 0 ? message : message[..nl]).TrimEnd('\r');
+    }
+
+    private static long[] Sizes(int[] shape) => Array.ConvertAll(shape, s => (long)s);
+
+    private static ScalarType ToScalarType(DType dtype) => dtype switch
+    {
+        DType.Float32 => ScalarType.Float32,
+        DType.Float64 => ScalarType.Float64,
+        DType.Int64 => ScalarType.Int64,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+    };
+
+    private static DType ToDType(ScalarType s) => s switch
+    {
+        ScalarType.Float32 => DType.Float32,
+        ScalarType.Float64 => DType.Float64,
+        ScalarType.Int64 => DType.Int64,
+        _ => throw new NotSupportedException($"dtype {s} has no native counterpart"),
+    };
+
+    /// <summary>Copies a contiguous libtorch CPU tensor into a native tensor of the same shape and dtype.</summary>
+    private static Tensor ToNative(torch.Tensor t)
+    {
+        int[] shape = Array.ConvertAll(t.shape, s => checked((int)s));
+        if (t.numel() == 0)
+        {
+            return Tensor.Zeros(ToDType(t.dtype), shape);
+        }
+        using var c = t.contiguous();
+        return t.dtype switch
+        {
+            ScalarType.Float32 => Tensor.FromArray(c.data<float>().ToArray(), shape),
+            ScalarType.Float64 => Tensor.FromArray(c.data<double>().ToArray(), shape),
+            ScalarType.Int64 => Tensor.FromArray(c.data<long>().ToArray(), shape),
+            _ => throw new NotSupportedException($"dtype {t.dtype} has no native counterpart"),
+        };
+    }
+}
