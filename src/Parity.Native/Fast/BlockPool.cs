@@ -26,7 +26,7 @@ internal static unsafe class BlockPool
     private static int s_blocks;
     private static int s_next;
     private static int s_running;
-    private static readonly ManualResetEventSlim s_done = new(false);
+    private static readonly SemaphoreSlim s_done = new(0);
 
     /// <summary>Runs every block; serially on the caller when <paramref name="threads"/> or <paramref name="blocks"/> is 1.</summary>
     public static void Run(int blocks, int threads, delegate*<void*, int, void> body, void* ctx)
@@ -52,7 +52,6 @@ internal static unsafe class BlockPool
             s_blocks = blocks;
             s_next = 0;
             s_running = helpers;
-            s_done.Reset();
             for (int h = 0; h < helpers; h++)
             {
                 s_helpers[h].Wake();
@@ -95,7 +94,7 @@ internal static unsafe class BlockPool
                 Drain();
                 if (Interlocked.Decrement(ref s_running) == 0)
                 {
-                    s_done.Set();
+                    s_done.Release();
                 }
             }
         }
