@@ -104,4 +104,24 @@ public class VectorMathTests
         Assert.InRange(UlpDistance(y[6], (float)Math.Log(2.0)), 0, MaxUlps);
         Assert.InRange(UlpDistance(y[7], (float)Math.Log(float.MaxValue)), 0, MaxUlps);
     }
+
+    [Fact]
+    public void Log1pUnit_WithinTwoUlps_FromTinyToOne()
+    {
+        var x = new float[8 * 100_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            // Logarithmically spaced over [2⁻⁶⁰, 1], then exactly 0 and 1 at the ends.
+            x[i] = (float)Math.Pow(2, -60.0 * (x.Length - 1 - i) / (x.Length - 1));
+        }
+        x[0] = 0;
+        float[] y = Apply(VectorMath.Log1pUnit, x);
+        int worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            worst = Math.Max(worst, UlpDistance(y[i], (float)Float64Reference.Log1p(x[i])));
+        }
+        TestContext.Current.SendDiagnosticMessage($"log1p: worst {worst} ulp");
+        Assert.InRange(worst, 0, MaxUlps);
+    }
 }

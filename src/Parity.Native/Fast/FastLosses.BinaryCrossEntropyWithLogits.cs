@@ -105,7 +105,14 @@ public static partial class FastLosses
                 Length = input.Length,
                 PerBlock = layout.PerBlock,
             };
-            BlockPool.Run(layout.Blocks, threads, &BceWithLogitsBlock<T>, &job);
+            if (typeof(T) == typeof(float))
+            {
+                BlockPool.Run(layout.Blocks, threads, &BceWithLogitsFloatBlock, &job);
+            }
+            else
+            {
+                BlockPool.Run(layout.Blocks, threads, &BceWithLogitsBlock<T>, &job);
+            }
         }
 
         double total = CombineInOrder(partials[..layout.Blocks]);

@@ -191,4 +191,22 @@ internal static class VectorMath
     {
         public static Vector256<float> Invoke(Vector256<float> x) => Log(Vector256<float>.One - x);
     }
+
+    /// <summary>
+    /// log1p(e) for 0 ≤ e ≤ 1 (and NaN) as 2·atanh(s), s = e/(2 + e) ∈ [0, ⅓]: an odd series in s truncated after s¹³
+    /// (the next term is below 2⁻²⁶ relative). One division, no logarithm, and accurate for tiny e.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log1pUnit(Vector256<float> e)
+    {
+        Vector256<float> s = e / (Vector256.Create(2f) + e);
+        Vector256<float> z = s * s;
+        Vector256<float> p = Vector256.Create(2f / 13);
+        p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 11));
+        p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 9));
+        p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 7));
+        p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 5));
+        p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 3));
+        return Vector256.FusedMultiplyAdd(p * z, s, s + s);
+    }
 }
