@@ -15,7 +15,10 @@ namespace Parity.Torch;
 /// <para><b>What is called.</b> The backend reproduces what Python's <c>torch.nn.functional</c> does, not what
 /// TorchSharp's C++ frontend (<c>torch::nn::functional</c>) does, because Python PyTorch is the reference:</para>
 /// <list type="bullet">
-/// <item><c>sigmoid</c>, <c>softmax(dim)</c>, <c>log_softmax(dim)</c>: the ATen ops directly (TorchSharp's managed calls).</item>
+/// <item><c>sigmoid</c>, <c>softmax(dim)</c>, <c>log_softmax(dim)</c>: the ATen ops directly (TorchSharp's managed calls),
+/// with <see cref="OpCall.EffectiveDim"/>. Note that Python's deprecated implicit dim (<c>dim=None</c>) picks 0 for 3-D
+/// input; <see cref="OpCall.EffectiveDim"/> picks 1, the class dimension, and this backend follows the OpCall.
+/// <c>sigmoid</c> of an int64 tensor returns float32, as in PyTorch.</item>
 /// <item><c>binary_cross_entropy</c>: Python's own check (a <c>ValueError</c> when <c>target.size() != input.size()</c>,
 /// shapes printed as <c>torch.Size([…])</c>), the weight expanded to the broadcast shape of target and weight, then
 /// <c>aten::binary_cross_entropy</c>.</item>
@@ -32,6 +35,10 @@ namespace Parity.Torch;
 /// <para><b>Errors.</b> Every libtorch error becomes a <see cref="TorchException"/> whose message is the first line of
 /// the ATen message (TorchScript's traceback wrapper removed) and whose kind is the Python exception class; see
 /// <see cref="TorchErrors"/>.</para>
+/// <para><b>Gradients.</b> With <c>grad</c> true the input becomes a leaf requiring grad and
+/// <c>torch.autograd.grad(output, input, gradOutput)</c> runs; a null <c>gradOutput</c> means ones. Integer inputs raise
+/// Python's "only Tensors of floating point and complex dtype can require gradients" (after the forward, so the op's own
+/// error wins); a <c>gradOutput</c> whose shape differs from the output's raises autograd's Python "Mismatch in shape" text.</para>
 /// <para>Instances are thread-safe: each evaluation uses its own tensors and a per-thread dispose scope.</para>
 /// </remarks>
 public sealed class TorchBackend : IOpBackend
@@ -81,6 +88,12 @@ public sealed class TorchBackend : IOpBackend
             {
                 // What Python raises for input.requires_grad_() on an integer tensor.
                 throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
+            }
+            if (gradOutput is not null && !gradOutput.Shape.SequenceEqual(nativeOutput.Shape))
+            {
+                // torch.autograd's Python check (_make_grads), before the engine runs.
+                throw new TorchException(TorchErrorKind.RuntimeError,
+                    $"Mismatch in shape: grad_output[0] has a shape of {PythonSize(gradOutput.Shape)} and output[0] has a shape of {PythonSize(nativeOutput.Shape)}.");
             }
             TorchTensor upstream = gradOutput is null ? torch.ones_like(output) : TensorConversion.ToTorch(gradOutput);
             IList<TorchTensor> grads = torch.autograd.grad([output], [input], [upstream]);

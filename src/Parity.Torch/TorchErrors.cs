@@ -21,8 +21,9 @@ namespace Parity.Torch;
 /// <para>The wrapper and traceback are removed, and the first line after <c>RuntimeError: </c> (or another
 /// <c>…Error: </c>) is kept. The interpreter always writes <c>RuntimeError</c> there for ATen errors, so the class is
 /// decided from the message itself, after the ATen macro that raises it (<c>TORCH_CHECK_INDEX</c> → IndexError,
-/// <c>TORCH_CHECK_VALUE</c> → ValueError, <c>TORCH_CHECK_NOT_IMPLEMENTED</c> / dispatch failures → NotImplementedError,
-/// <c>TORCH_CHECK_TYPE</c> → TypeError, everything else RuntimeError); see <see cref="KindOf"/>.</para>
+/// <c>TORCH_CHECK_VALUE</c> → ValueError, <c>TORCH_CHECK_NOT_IMPLEMENTED</c> → NotImplementedError — which since
+/// PyTorch 2.8 includes the dtype dispatch failures <c>"…" not implemented for 'Long'</c> — and everything else
+/// RuntimeError); see <see cref="KindOf"/>.</para>
 /// </remarks>
 public static partial class TorchErrors
 {
@@ -68,7 +69,9 @@ public static partial class TorchErrors
     /// <item>IndexError (<c>TORCH_CHECK_INDEX</c>): <c>Target … is out of bounds.</c>, <c>Dimension out of range …</c>.</item>
     /// <item>ValueError (<c>TORCH_CHECK_VALUE</c>): <c>Expected input batch_size (…) to match target batch_size (…).</c>,
     /// <c>Expected 1 or more dimensions (got 0)</c>.</item>
-    /// <item>NotImplementedError: <c>"kernel" not implemented for 'Long'</c> (the dtype dispatch macros).</item>
+    /// <item>NotImplementedError (<c>TORCH_CHECK_NOT_IMPLEMENTED</c>): <c>"kernel" not implemented for 'Long'</c>, raised by
+    /// ATen's dtype dispatch (<c>AT_DISPATCH_SWITCH</c>) since PyTorch 2.8 (pytorch/pytorch#155470; RuntimeError before),
+    /// and <c>Could not run 'aten::…' with arguments from the … backend</c>.</item>
     /// <item>RuntimeError: everything else.</item>
     /// </list>
     /// </remarks>
@@ -83,7 +86,7 @@ public static partial class TorchErrors
         {
             return TorchErrorKind.ValueError;
         }
-        if (NotImplementedForDType().IsMatch(message))
+        if (NotImplementedForDType().IsMatch(message) || message.StartsWith("Could not run '", StringComparison.Ordinal))
         {
             return TorchErrorKind.NotImplementedError;
         }
@@ -99,6 +102,6 @@ public static partial class TorchErrors
     [GeneratedRegex(@"^Expected input batch_size \(\d+\) to match target batch_size \(\d+\)\.$")]
     private static partial Regex BatchSizeMismatch();
 
-    [GeneratedRegex(@"^""[^""]+"" not implemented for '[A-Za-z0-9]+'$")]
+    [GeneratedRegex(@"^""[^""]+"" not implemented for '[A-Za-z0-9_]+'$")]
     private static partial Regex NotImplementedForDType();
 }

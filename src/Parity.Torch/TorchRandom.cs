@@ -13,8 +13,9 @@ namespace Parity.Torch;
 /// this instance (never libtorch's global default generator) and returns native <see cref="Tensor"/> copies.
 /// </summary>
 /// <remarks>
-/// <para>Every call creates the libtorch tensor, copies its storage into a native tensor and disposes it. Errors raised
-/// by libtorch arrive as <see cref="TorchException"/> with the first line of libtorch's message.</para>
+/// <para>Every call creates the libtorch tensor, copies it into a native tensor (<see cref="TensorConversion.FromTorch"/>)
+/// and disposes it. Errors raised by libtorch arrive as <see cref="TorchException"/> with the first line of libtorch's
+/// message and its Python class (<see cref="TorchErrors.Translate"/>).</para>
 /// <para><c>torch.rand</c>/<c>torch.randn</c> are called for floating dtypes. For other dtypes TorchSharp rejects the call
 /// with a message of its own before reaching libtorch; to report libtorch's text instead, those calls go to
 /// <c>empty(shape, dtype).uniform_(0, 1)</c> / <c>.normal_(0, 1)</c>, which is what <c>at::rand</c>/<c>at::randn</c> do.</para>
@@ -26,7 +27,7 @@ public sealed class TorchRandom : IRandomSource, IDisposable
     /// <summary>Creates a libtorch CPU generator seeded with <paramref name="seed"/>.</summary>
     /// <param name="seed">The seed passed to <c>manual_seed</c>.</param>
     /// <exception cref="InvalidOperationException">libtorch is not available (see <see cref="LibTorchLoader.Status"/>).</exception>
-    public TorchRandom(long seed = Native.Random.Generator.DefaultSeed)
+    public TorchRandom(long seed = Native.Rng.Generator.DefaultSeed)
     {
         LibTorchLoader.EnsureAvailable();
         _generator = new TorchGenerator(0, CPU);
@@ -43,13 +44,13 @@ public sealed class TorchRandom : IRandomSource, IDisposable
     public Tensor Rand(DType dtype, params int[] shape) => Run(() =>
         dtype.IsFloatingPoint()
             ? rand(Sizes(shape), ToScalarType(dtype), generator: _generator)
-            : empty(Sizes(shape), ToScalarType(dtype)).uniform_(0, 1, _generator));
+            : InPlace(shape, dtype, t => t.uniform_(0, 1, _generator)));
 
     /// <inheritdoc/>
     public Tensor Randn(DType dtype, params int[] shape) => Run(() =>
         dtype.IsFloatingPoint()
             ? randn(Sizes(shape), ToScalarType(dtype), generator: _generator)
-            : empty(Sizes(shape), ToScalarType(dtype)).normal_(0, 1, _generator));
+            : InPlace(shape, dtype, t => t.normal_(0, 1, _generator)));
 
     /// <inheritdoc/>
     public Tensor Randint(long low, long high, DType dtype, params int[] shape) => Run(() =>
@@ -84,15 +85,26 @@ public sealed class TorchRandom : IRandomSource, IDisposable
     /// <summary>Releases the libtorch generator.</summary>
     public void Dispose() => _generator.Dispose();
 
-    private Tensor Fill(Tensor like, Func<torch.Tensor, torch.Tensor> op)
+    private static Tensor Fill(Tensor like, Func<torch.Tensor, torch.Tensor> op)
     {
         ArgumentNullException.ThrowIfNull(like);
-        return Run(() =>
+        return Run(() => InPlace(like.ShapeArray(), like.DType, op));
+    }
+
+    /// <summary>An uninitialised libtorch tensor with <paramref name="op"/> applied in place; disposed if it throws.</summary>
+    private static torch.Tensor InPlace(int[] shape, DType dtype, Func<torch.Tensor, torch.Tensor> op)
+    {
+        var t = empty(Sizes(shape), ToScalarType(dtype));
+        try
         {
-            var t = empty(Sizes(like.ShapeArray()), ToScalarType(like.DType));
             op(t);
-            return t;
-        });
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
+        }
+        return t;
     }
 
     private static Tensor Run(Func<torch.Tensor> make)
@@ -104,7 +116,7 @@ public sealed class TorchRandom : IRandomSource, IDisposable
         }
         catch (ExternalException e)
         {
-            throw new TorchException(FirstLine(e.Message), e);
+            throw TorchErrors.Translate(e);
         }
         using (t)
         {
@@ -112,45 +124,9 @@ public sealed class TorchRandom : IRandomSource, IDisposable
         }
     }
 
-    private static string FirstLine(string message)
-    {
-        int nl = message.IndexOf('\n', StringComparison.Ordinal);
-        return (nl < 0 ? message : message[..nl]).TrimEnd('\r');
-    }
-
     private static long[] Sizes(int[] shape) => Array.ConvertAll(shape, s => (long)s);
 
-    private static ScalarType ToScalarType(DType dtype) => dtype switch
-    {
-        DType.Float32 => ScalarType.Float32,
-        DType.Float64 => ScalarType.Float64,
-        DType.Int64 => ScalarType.Int64,
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
+    private static ScalarType ToScalarType(DType dtype) => TensorConversion.ToScalarType(dtype);
 
-    private static DType ToDType(ScalarType s) => s switch
-    {
-        ScalarType.Float32 => DType.Float32,
-        ScalarType.Float64 => DType.Float64,
-        ScalarType.Int64 => DType.Int64,
-        _ => throw new NotSupportedException($"dtype {s} has no native counterpart"),
-    };
-
-    /// <summary>Copies a contiguous libtorch CPU tensor into a native tensor of the same shape and dtype.</summary>
-    private static Tensor ToNative(torch.Tensor t)
-    {
-        int[] shape = Array.ConvertAll(t.shape, s => checked((int)s));
-        if (t.numel() == 0)
-        {
-            return Tensor.Zeros(ToDType(t.dtype), shape);
-        }
-        using var c = t.contiguous();
-        return t.dtype switch
-        {
-            ScalarType.Float32 => Tensor.FromArray(c.data<float>().ToArray(), shape),
-            ScalarType.Float64 => Tensor.FromArray(c.data<double>().ToArray(), shape),
-            ScalarType.Int64 => Tensor.FromArray(c.data<long>().ToArray(), shape),
-            _ => throw new NotSupportedException($"dtype {t.dtype} has no native counterpart"),
-        };
-    }
+    private static Tensor ToNative(torch.Tensor t) => TensorConversion.FromTorch(t);
 }

@@ -201,25 +201,6 @@ public class SnapshotStoreTests
             Assert.True(File.Exists(check.ReceivedPath));
             Assert.Empty(store.Names());
         }
-
-        [Fact]
-        public void CiVariable_IsDetected()
-        {
-            string? before = Environment.GetEnvironmentVariable("CI");
-            try
-            {
-                Environment.SetEnvironmentVariable("CI", "true");
-                Assert.True(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", "false");
-                Assert.False(new SnapshotOptions().IsCi);
-                Environment.SetEnvironmentVariable("CI", null);
-                Assert.False(new SnapshotOptions().IsCi);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("CI", before);
-            }
-        }
     }
 
     public class Accept
@@ -270,6 +251,38 @@ public class SnapshotStoreTests
             Assert.Equal([Name], store.Accept());
 
             BitEqual(Grid(1f), store.Read(Name));
+            Assert.Empty(store.ReceivedNames());
+        }
+
+        [Fact]
+        public void Interrupted_LeavesEachVerifiedFileOldOrNew_AndCanBeResumed()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            string[] names = ["a.case", "b.case", "c.case"];
+            foreach (string n in names)
+            {
+                store.Write(n, Grid(1f));
+                store.Check(n, Grid(2f));
+            }
+            byte[] oldBytes = SnapshotStore.Serialize("b.case", Grid(1f));
+            var interrupted = new SnapshotStore(dir.Path, Local with
+            {
+                BeforeAcceptMove = n => { if (n == "b.case") { throw new IOException("interrupted"); } },
+            });
+
+            Assert.Throws<IOException>(() => interrupted.Accept());
+
+            BitEqual(Grid(2f), store.Read("a.case"));
+            Assert.Equal(oldBytes, File.ReadAllBytes(store.VerifiedPath("b.case")));
+            BitEqual(Grid(1f), store.Read("c.case"));
+            Assert.Equal(["b.case", "c.case"], store.ReceivedNames());
+
+            Assert.Equal(["b.case", "c.case"], store.Accept());
+            foreach (string n in names)
+            {
+                BitEqual(Grid(2f), store.Read(n));
+            }
             Assert.Empty(store.ReceivedNames());
         }
 

@@ -38,20 +38,5 @@ public class TensorSnapshotTests
                 $"Received: {dir.File("x.y.received.txt")}",
                 e.Message);
         }
-
-        [Fact]
-        public void DefaultDirectory_HonoursTheEnvironmentVariable()
-        {
-            string? before = Environment.GetEnvironmentVariable(TensorSnapshot.DirectoryVariable);
-            try
-            {
-                Environment.SetEnvironmentVariable(TensorSnapshot.DirectoryVariable, "/tmp/parity-snapshots-elsewhere");
-                Assert.Equal("/tmp/parity-snapshots-elsewhere", TensorSnapshot.DefaultDirectory());
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable(TensorSnapshot.DirectoryVariable, before);
-            }
-        }
     }
 }

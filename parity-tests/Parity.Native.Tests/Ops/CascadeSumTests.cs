@@ -39,6 +39,19 @@ public class CascadeSumTests
         }
 
         [Fact]
+        public void EveryLength_SumsSmallIntegersExactly()
+        {
+            // Every code path (scalar row, vector lanes, cascade blocks, tails) on sums that are exact in float.
+            for (int n = 0; n <= 300; n++)
+            {
+                float[] v = Enumerable.Range(0, n).Select(i => (float)((i % 7) - 3)).ToArray();
+                double expected = v.Sum(x => (double)x);
+                Assert.Equal(expected, CascadeSum.All<float>(v));
+                Assert.Equal(expected, CascadeSum.All<double>(v.Select(x => (double)x).ToArray()));
+            }
+        }
+
+        [Fact]
         public void AllNegativeZeros_SumToPositiveZero()
         {
             float s = CascadeSum.All<float>([-0f, -0f, -0f]);

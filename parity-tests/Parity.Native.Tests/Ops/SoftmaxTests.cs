@@ -173,6 +173,25 @@ public class LogSoftmaxTests
         }
 
         [Fact]
+        public void Float32_EveryRowLengthAcrossVectorWidths_WithinUlpsOfReference()
+        {
+            var rng = new Random(Seed);
+            for (int c = 1; c <= 40; c++)
+            {
+                Tensor x32 = Uniform(rng, -10, 10, 3, c).To(DType.Float32);
+                double[] x = x32.ToDoubleArray();
+                double[] y = Functional.LogSoftmax(x32, 1).ToDoubleArray();
+                double[] p = Functional.Softmax(x32, 1).ToDoubleArray();
+                for (int i = 0; i < 3; i++)
+                {
+                    double[] r = RefLogSoftmaxRow(x.AsSpan(i * c, c));
+                    AssertClose(r, y.AsSpan(i * c, c).ToArray(), 8e-6, 1e-6);
+                    AssertClose(r.Select(Math.Exp).ToArray(), p.AsSpan(i * c, c).ToArray(), 1e-7, 1e-6);
+                }
+            }
+        }
+
+        [Fact]
         public void RowMaxShift_KeepsEveryRowFinite()
         {
             var x = Tensor.FromArray(new double[] { 1000, 0, 0, -1000 }, 2, 2);

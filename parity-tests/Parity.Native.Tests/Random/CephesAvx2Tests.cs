@@ -1,6 +1,6 @@
-using Parity.Native.Random;
+using Parity.Native.Rng;
 
-namespace Parity.Native.Tests.Random;
+namespace Parity.Native.Tests.Rng;
 
 /// <summary>
 /// The scalar lane port of the AVX2 Cephes log/sincos against the C library (an independent computation): the

@@ -1,7 +1,7 @@
 using Parity.Native.Numerics;
-using Parity.Native.Random;
+using Parity.Native.Rng;
 
-namespace Parity.Native.Tests.Random;
+namespace Parity.Native.Tests.Rng;
 
 /// <summary>
 /// Native-only checks of <see cref="Generator"/>: values printed by PyTorch, draw counts derived from libtorch's
@@ -207,6 +207,40 @@ public sealed class GeneratorTests
             var g = new Generator(11);
             var got = g.Randint(-7, 93, DType.Int64, 50).ToArray<long>();
             Assert.Equal(Enumerable.Range(0, 50).Select(_ => (long)(e.NextUInt32() % 100) - 7), got);
+        }
+    }
+
+    public sealed class Capabilities
+    {
+        [Theory]
+        [InlineData(16)]
+        [InlineData(17)]
+        [InlineData(1000)]
+        public void DefaultBuild_SameDrawsAsAvx2(int n)
+        {
+            var counts = new[] { CpuCapability.Avx2, CpuCapability.Default }.Select(c =>
+            {
+                var g = new Generator(9, c);
+                g.Randn(DType.Float32, n);
+                g.Uniform_(Tensor.Zeros(DType.Float32, n), -1, 2);
+                return g.NextUInt32();
+            }).ToArray();
+            Assert.Equal(counts[0], counts[1]);
+        }
+
+        [Fact]
+        public void DefaultBuild_FloatNormalsAgreeWithAvx2ToAFewUlps()
+        {
+            // Same uniforms, different log/sincos and rounding: the two builds differ only in the last bits.
+            var a = new Generator(9, CpuCapability.Avx2).Randn(DType.Float32, 4096).ToArray<float>();
+            var b = new Generator(9, CpuCapability.Default).Randn(DType.Float32, 4096).ToArray<float>();
+            int differ = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                Assert.True(Math.Abs(a[i] - b[i]) <= 4e-6 * Math.Max(1.0, Math.Abs(a[i])), $"element {i}: {a[i]:R} vs {b[i]:R}");
+                differ += a[i] == b[i] ? 0 : 1;
+            }
+            Assert.InRange(differ, 1, a.Length);
         }
     }
 

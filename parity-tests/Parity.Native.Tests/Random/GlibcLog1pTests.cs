@@ -1,6 +1,6 @@
 using Parity.Native.Numerics;
 
-namespace Parity.Native.Tests.Random;
+namespace Parity.Native.Tests.Rng;
 
 /// <summary>
 /// The pure C# <see cref="GlibcLog1p"/> against the host C library's <c>log1p</c>/<c>log1pf</c> (the function libtorch's

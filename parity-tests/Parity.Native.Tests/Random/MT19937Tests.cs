@@ -1,6 +1,6 @@
-using Parity.Native.Random;
+using Parity.Native.Rng;
 
-namespace Parity.Native.Tests.Random;
+namespace Parity.Native.Tests.Rng;
 
 /// <summary>Facts about the engine that come from the MT19937 definition, not from this implementation.</summary>
 public sealed class MT19937Tests

@@ -133,6 +133,18 @@ public sealed class TorchBackendTests
         }
 
         [Fact]
+        public void Float64WeightOnFloat32_Accepted_ResultFloat32()
+        {
+            var x = X.To(DType.Float32);
+            var y = Y.To(DType.Float32);
+            var r = Backend().Evaluate(new OpCall(LossOp.BinaryCrossEntropy, x, y, Weight: W, Reduction: Reduction.Sum), grad: false);
+            Assert.Equal(DType.Float32, r.Output.DType);
+            double expected = Enumerable.Range(0, 6).Sum(i =>
+                -W.GetDouble(i % 3) * ((y.GetDouble(i) * Math.Log(x.GetDouble(i))) + ((1 - y.GetDouble(i)) * Math.Log(1 - x.GetDouble(i)))));
+            AssertClose([expected], r.Output, Float32Tolerance);
+        }
+
+        [Fact]
         public void LogClampedAtMinus100()
         {
             var r = Backend().Evaluate(new OpCall(LossOp.BinaryCrossEntropy, Tensor.Vector(0.0, 1.0), Tensor.Vector(1.0, 0.0), Reduction: Reduction.None), grad: false);
@@ -398,6 +410,49 @@ public sealed class TorchBackendTests
         }
     }
 
+    public sealed class Edges
+    {
+        [Theory]
+        [InlineData(LossOp.NllLoss, 0.0)]
+        [InlineData(LossOp.CrossEntropy, 0.0)]
+        [InlineData(LossOp.CrossEntropy, 0.2)]
+        public void EmptyBatch_MeanNaN_SumZero_NoneEmpty(LossOp op, double smoothing)
+        {
+            var b = Backend();
+            var x = Tensor.Zeros(DType.Float32, 0, 4);
+            var t = Tensor.Zeros(DType.Int64, 0);
+            var mean = b.Evaluate(new OpCall(op, x, t, LabelSmoothing: smoothing), grad: true);
+            Assert.Equal(0, mean.Output.Dim);
+            Assert.True(float.IsNaN(mean.Output.Float32Span[0]));
+            Assert.Equal(new[] { 0, 4 }, mean.Grad!.ShapeArray());
+            var sum = b.Evaluate(new OpCall(op, x, t, Reduction: Reduction.Sum, LabelSmoothing: smoothing), grad: false);
+            Assert.Equal(0f, sum.Output.Float32Span[0]);
+            var none = b.Evaluate(new OpCall(op, x, t, Reduction: Reduction.None, LabelSmoothing: smoothing), grad: false);
+            Assert.Equal(new[] { 0 }, none.Output.ShapeArray());
+        }
+
+        [Theory]
+        [InlineData(LossOp.BinaryCrossEntropy)]
+        [InlineData(LossOp.BinaryCrossEntropyWithLogits)]
+        public void BinaryEmpty_MeanNaN_SumZero(LossOp op)
+        {
+            var b = Backend();
+            var x = Tensor.Zeros(DType.Float64, 0, 3);
+            Assert.True(double.IsNaN(b.Evaluate(new OpCall(op, x, x), grad: false).Output.GetDouble(0)));
+            Assert.Equal(0.0, b.Evaluate(new OpCall(op, x, x, Reduction: Reduction.Sum), grad: false).Output.GetDouble(0));
+        }
+
+        [Fact]
+        public void OneClass_CrossEntropyZero_GradientZero()
+        {
+            // log_softmax over a single class is exactly 0, so the loss and its gradient are 0 whatever the logits.
+            var x = Tensor.FromArray(new[] { -3.5, 0.0, 42.0 }, 3, 1);
+            var r = Backend().Evaluate(new OpCall(LossOp.CrossEntropy, x, Tensor.Vector(0L, 0L, 0L), Reduction: Reduction.Sum), grad: true);
+            Assert.Equal(0.0, r.Output.GetDouble(0));
+            Assert.All(r.Grad!.ToArray<double>(), v => Assert.Equal(0.0, v));
+        }
+    }
+
     public sealed class Gradients
     {
         [Fact]
@@ -409,6 +464,25 @@ public sealed class TorchBackendTests
             var implicitOnes = b.Evaluate(call, grad: true);
             var explicitOnes = b.Evaluate(call, grad: true, gradOutput: Tensor.FromArray(Ones(6), 2, 3));
             Assert.True(implicitOnes.Grad!.BitEquals(explicitOnes.Grad!));
+        }
+
+        [Fact]
+        public void GradOutputOfWrongShape_RaisesAutogradsPythonText()
+        {
+            var call = new OpCall(LossOp.CrossEntropy, Logits(32, 2, 3), Tensor.Vector(0L, 1L));
+            var e = Assert.Throws<TorchException>(() => Backend().Evaluate(call, grad: true, gradOutput: Tensor.Vector(1.0, 1.0)));
+            Assert.Equal(TorchErrorKind.RuntimeError, e.Kind);
+            Assert.Equal("Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and output[0] has a shape of torch.Size([]).", e.Message);
+        }
+
+        [Fact]
+        public void GradOutputFloat32ForFloat64Output_CastLikeAutograd()
+        {
+            var b = Backend();
+            var call = new OpCall(LossOp.Sigmoid, Tensor.Vector(0.5, -1.0));
+            var narrow = b.Evaluate(call, grad: true, gradOutput: Tensor.Vector(2f, 3f));
+            var wide = b.Evaluate(call, grad: true, gradOutput: Tensor.Vector(2.0, 3.0));
+            Assert.True(wide.Grad!.BitEquals(narrow.Grad!));
         }
 
         [Fact]

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Parity.Native;
+using Parity.Native.Rng;
 using Parity.Torch;
-using NativeGenerator = Parity.Native.Random.Generator;
+using NativeGenerator = Parity.Native.Rng.Generator;
 
-namespace Parity.Torch.Tests.Random;
+namespace Parity.Torch.Tests.Rng;
 
 /// <summary>
 /// The native <see cref="NativeGenerator"/> against libtorch 2.10.0 (TorchSharp 0.107.0) drawing with its own
@@ -61,10 +62,17 @@ public sealed class GeneratorParity
         _ => unchecked((ulong)t.Int64Span[i]),
     };
 
+    /// <summary>
+    /// The libtorch kernel build this process runs: libtorch reads ATEN_CPU_CAPABILITY once from the process environment.
+    /// Run the suite with ATEN_CPU_CAPABILITY=default to check <see cref="CpuCapability.Default"/> instead of AVX2.
+    /// </summary>
+    internal static CpuCapability TorchCapability =>
+        Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY") == "default" ? CpuCapability.Default : CpuCapability.Avx2;
+
     private static (NativeGenerator Native, TorchRandom Torch) Pair(long seed)
     {
         TorchAvailability.RequireTorch();
-        return (new NativeGenerator(seed), new TorchRandom(seed));
+        return (new NativeGenerator(seed, TorchCapability), new TorchRandom(seed));
     }
 
     public sealed class Rand
@@ -289,7 +297,7 @@ public sealed class GeneratorParity
             TorchSharp.torch.manual_seed(0);
             using (var own = new TorchRandom(0))
             {
-                AssertBitEqual(new NativeGenerator(0).Rand(DType.Float32, 50), own.Rand(DType.Float32, 50), "own generator");
+                AssertBitEqual(new NativeGenerator(0, TorchCapability).Rand(DType.Float32, 50), own.Rand(DType.Float32, 50), "own generator");
             }
             // The global stream is still at its start: its first values are seed 0's.
             using var global = TorchSharp.torch.rand(4);
@@ -367,6 +375,21 @@ public sealed class GeneratorParity
             {
                 var ex = Assert.Throws<TorchException>(() => Call(torch, which));
                 var nx = Assert.Throws<TorchException>(() => Call(native, which));
+                Assert.Equal(ex.Message, nx.Message);
+                Assert.Equal(ex.Kind, nx.Kind);
+            }
+        }
+
+        [Fact]
+        public void EmptyInt64_RandnReturnsEmptyButRandThrows()
+        {
+            // libtorch checks uniform_'s dtype before its early return for empty tensors, and normal_'s after it.
+            var (native, torch) = Pair(0);
+            using (torch)
+            {
+                AssertBitEqual(torch.Randn(DType.Int64, 0, 3), native.Randn(DType.Int64, 0, 3), "randn int64 empty");
+                var ex = Assert.Throws<TorchException>(() => torch.Rand(DType.Int64, 0));
+                var nx = Assert.Throws<TorchException>(() => native.Rand(DType.Int64, 0));
                 Assert.Equal(ex.Message, nx.Message);
             }
         }

@@ -394,16 +394,25 @@ internal static class SnapshotFormat
             };
             string shapeText = l[(p2 + 1)..];
             int[] shape = ParseShape(shapeText, lineNo, p2 + 2);
-            Tensor t;
-            try
+            var numel = System.Numerics.BigInteger.One;
+            foreach (int d in shape)
             {
-                t = Tensor.Zeros(dtype, shape);
-            }
-            catch (ArgumentException e)
-            {
-                throw Fail(lineNo, p2 + 2, $"unusable shape {shapeText}: {e.Message}");
+                numel *= d;
             }
             _line++;
+            // A shape the rest of the file cannot fill is a truncated file or a damaged header: read what is there
+            // (reporting a bad value where there is one) without allocating the declared size.
+            if (numel > _lines.Length - _line)
+            {
+                var scratch = Tensor.Zeros(dtype, 1);
+                int have = 0;
+                for (; !AtEof; _line++, have++)
+                {
+                    ParseElement(scratch, 0, Current, _line + 1);
+                }
+                throw Fail(_line + 1, 1, $"unexpected end of file (truncated?): tensor '{name}' has {have} of {numel} values");
+            }
+            var t = Tensor.Zeros(dtype, shape);
             for (int i = 0; i < t.Numel; i++)
             {
                 if (AtEof)

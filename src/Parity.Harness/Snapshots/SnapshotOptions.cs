@@ -29,6 +29,9 @@ public sealed record SnapshotOptions
     /// <summary>Test hook: wraps the stream a temp file is written through (to inject a failure half-way).</summary>
     internal Func<Stream, Stream>? WrapWriteStream { get; init; }
 
+    /// <summary>Test hook: called with each name just before <see cref="SnapshotStore.Accept"/> renames its file (to interrupt it).</summary>
+    internal Action<string>? BeforeAcceptMove { get; init; }
+
     /// <summary>Reads the <c>CI</c> environment variable.</summary>
     public static bool DetectCi()
     {

@@ -230,6 +230,7 @@ public sealed class SnapshotStore
         var accepted = new List<string>();
         foreach (var (name, path, others) in chosen)
         {
+            _options.BeforeAcceptMove?.Invoke(name);
             // rename(2): the verified file is the old one or the new one at every instant.
             File.Move(path, VerifiedPath(name), overwrite: true);
             foreach (string other in others)

@@ -194,7 +194,7 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T neg = T.IsNaN(x) ? x : T.Min(x, T.Zero);
-        return neg - Log1p(T.Exp(-T.Abs(x)));
+        return neg - Log1p(VecReduce.VecExp(-T.Abs(x)));
     }
 
     /// <summary>(pos_weight − 1)·target + 1 with each step in its PyTorch dtype, in the broadcast shape.</summary>

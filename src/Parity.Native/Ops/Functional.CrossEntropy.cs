@@ -157,7 +157,8 @@ public static partial class Functional
             prod[i] = w is null ? lsm[i] : lsm[i] * w[c];
         }
         T[] smooth = CascadeSum.AlongDim<T>(prod, outer, classes, inner);
-        ReadOnlySpan<long> tg = target.Int64Span;
+        // nll has checked the dtype unless the target is empty; `target == ignore_index` works on any dtype.
+        long[] tg = target.DType == DType.Int64 ? target.ToArray<long>() : Array.ConvertAll(target.ToDoubleArray(), v => (long)v);
         var ignored = new bool[smooth.Length];
         for (int i = 0; i < smooth.Length; i++)
         {

@@ -93,7 +93,7 @@ public static partial class Functional
             {
                 ReadOnlySpan<T> row = x.AsSpan(o * size, size);
                 T max = VecReduce.MaxPropagateNaN(row);
-                T logSum = T.Log(VecReduce.MapSum(row, new VecReduce.ExpShift<T>(max)));
+                T logSum = VecReduce.VecLog(VecReduce.MapSum(row, new VecReduce.ExpShift<T>(max)));
                 for (int c = 0; c < size; c++)
                 {
                     output[(o * size) + c] = row[c] - max - logSum;
@@ -115,9 +115,9 @@ public static partial class Functional
                 T sum = T.Zero;
                 for (int c = 0; c < size; c++)
                 {
-                    sum += T.Exp(x[b + (c * inner) + j] - max);
+                    sum += VecReduce.BlockExp(x[b + (c * inner) + j] - max, j, inner, VecReduce.Lanes<T>());
                 }
-                T logSum = T.Log(sum);
+                T logSum = VecReduce.VecLog(sum);
                 for (int c = 0; c < size; c++)
                 {
                     int k = b + (c * inner) + j;
@@ -146,7 +146,7 @@ public static partial class Functional
                 for (int c = 0; c < size; c++)
                 {
                     int k = (o * size) + c;
-                    gi[k] = g[k] - (T.Exp(output[k]) * sum);
+                    gi[k] = VecReduce.FusedNegMulAdd(VecReduce.VecExp(output[k]), sum, g[k]);
                 }
             }
             return gi;
@@ -164,7 +164,7 @@ public static partial class Functional
                 for (int c = 0; c < size; c++)
                 {
                     int k = b + (c * inner) + j;
-                    gi[k] = g[k] - (T.Exp(output[k]) * sum);
+                    gi[k] = VecReduce.FusedNegMulAdd(VecReduce.BlockExp(output[k], j, inner, VecReduce.Lanes<T>()), sum, g[k]);
                 }
             }
         }

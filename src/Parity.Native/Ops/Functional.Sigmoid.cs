@@ -58,10 +58,12 @@ public static partial class Functional
     internal static T[] SigmoidCore<T>(T[] x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // libtorch's vectorised loop covers whole blocks of two vectors; the rest goes through scalar exp.
         var y = new T[x.Length];
+        int block = 2 * VecReduce.Lanes<T>();
         for (int i = 0; i < x.Length; i++)
         {
-            y[i] = T.One / (T.One + T.Exp(-x[i]));
+            y[i] = T.One / (T.One + VecReduce.BlockExp(-x[i], i, x.Length, block));
         }
         return y;
     }

@@ -71,7 +71,7 @@ public static partial class Functional
                 T sum;
                 if (last)
                 {
-                    sum = VecReduce.MapSum<T, VecReduce.Identity<T>>(products, default);
+                    sum = VecReduce.DotSum<T>(g.AsSpan(b, size), y.AsSpan(b, size));
                 }
                 else
                 {
@@ -124,7 +124,9 @@ public static partial class Functional
                 }
                 for (int c = 0; c < size; c++)
                 {
-                    e[c] = T.Exp(x[b + (c * inner) + j] - max);
+                    e[c] = last
+                        ? VecReduce.VecExp(x[b + (c * inner) + j] - max)
+                        : VecReduce.BlockExp(x[b + (c * inner) + j] - max, j, inner, VecReduce.Lanes<T>());
                 }
                 T sum;
                 if (last)

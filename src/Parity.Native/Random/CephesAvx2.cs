@@ -1,4 +1,4 @@
-namespace Parity.Native.Random;
+namespace Parity.Native.Rng;
 
 /// <summary>
 /// One lane of the AVX2 <c>log256_ps</c> and <c>sincos256_ps</c> that libtorch's float normal sampler calls

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Parity.Native.Random;
+namespace Parity.Native.Rng;
 
 /// <summary>
 /// PyTorch's CPU random generator (<c>torch.Generator()</c>, libtorch's <c>CPUGeneratorImpl</c>) in pure C#:
@@ -32,13 +32,18 @@ namespace Parity.Native.Random;
 /// is converted to the element type. (PyTorch's source also has a 2³² threshold limited to some dtypes, but only in
 /// Meta's internal <c>FBCODE_CAFFE2</c> builds; the published binaries use 2²⁸ for every dtype, which the parity tests
 /// confirm.)</para>
-/// <para><b>Fused multiply-adds.</b> The x86-64 libtorch build contracts the final affine steps: a uniform is
+/// <para><b>Fused multiply-adds.</b> libtorch's AVX2 build is compiled with FMA enabled, and the compiler contracts the final
+/// affine steps: a uniform is
 /// <c>fma(u, to − from, from)</c> and every normal sample is <c>fma(r·cos θ, σ, μ)</c> (all three paths); the port does the same.</para>
-/// <para><b>Other builds.</b> With <c>ATEN_CPU_CAPABILITY=default</c>, on non-x86 CPUs, or without AVX2, libtorch's float
-/// n ≥ 16 normal path uses scalar <c>logf</c>/<c>cosf</c>/<c>sinf</c> and no fused multiply-adds, so those float normals
-/// differ in the last bits (uniforms, integers, double and n &lt; 16 normals do not). MSVC builds of libtorch may
-/// contract different multiply-adds, and their C runtime's <c>log1p</c>/<c>sin</c>/<c>cos</c> are not glibc's; bit
-/// equality there is not claimed. Every operation here is serial, like libtorch's CPU sampler, so thread count does
+/// <para><b>Other builds.</b> With <c>ATEN_CPU_CAPABILITY=default</c>, on x86-64 without AVX2, and as the starting point
+/// of other architectures, libtorch runs its baseline kernels: float n ≥ 16 normals use scalar <c>logf</c>/<c>cosf</c>/
+/// <c>sinf</c> with θ = (float)(2π·u₂ in double), and nothing is fused. <see cref="Generator(long, CpuCapability)"/> with
+/// <see cref="CpuCapability.Default"/> reproduces that build (uniforms, integers and the draw order are the same in both;
+/// only float normals and the last bit of affine steps differ). ARM builds of libtorch (NEON/SVE) and MSVC builds may
+/// contract other multiply-adds, and their C runtime's <c>log1p</c>/<c>sin</c>/<c>cos</c> are not glibc's; bit equality
+/// there is not claimed. The C library functions used here (<see cref="Numerics.LibM"/>, and .NET's <c>Math.Log</c>,
+/// <c>Math.Sin</c>, <c>Math.Cos</c>, <c>MathF.Log</c>, … which call the host C library on Linux) are the same ones
+/// libtorch calls on the same host. Every operation here is serial, like libtorch's CPU sampler, so thread count does
 /// not matter.</para>
 /// <para>A generator is not thread-safe; libtorch locks its generator per call, here the caller must not share one
 /// instance between threads without a lock.</para>
@@ -60,6 +65,19 @@ public sealed class Generator : IRandomSource
     /// <summary>Creates a generator seeded with <paramref name="seed"/>, as <c>torch.Generator().manual_seed(seed)</c>.</summary>
     /// <param name="seed">The seed; only its low 32 bits shape the stream (see <see cref="ManualSeed"/>).</param>
     public Generator(long seed = DefaultSeed) => _engine = new MT19937(unchecked((ulong)seed));
+
+    /// <summary>
+    /// Creates a generator that reproduces another of libtorch's CPU kernel builds; see <see cref="CpuCapability"/>.
+    /// </summary>
+    /// <param name="seed">The seed, as for <see cref="Generator(long)"/>.</param>
+    /// <param name="capability">The kernel build whose bits to reproduce.</param>
+    public Generator(long seed, CpuCapability capability)
+        : this(seed) => Capability = capability;
+
+    /// <summary>The libtorch kernel build this generator reproduces (<see cref="CpuCapability.Avx2"/> unless chosen).</summary>
+    public CpuCapability Capability { get; } = CpuCapability.Avx2;
+
+    private bool Fused => Capability == CpuCapability.Avx2;
 
     /// <summary>
     /// A process-wide generator for <c>torch.manual_seed</c>-style code. Nothing in this library uses it implicitly:
@@ -170,7 +188,7 @@ public sealed class Generator : IRandomSource
             var d = t.Float32Span;
             for (int i = 0; i < d.Length; i++)
             {
-                d[i] = MathF.FusedMultiplyAdd(UniformFloat(), range, f);
+                d[i] = MulAdd(UniformFloat(), range, f, Fused);
             }
         }
         else
@@ -179,7 +197,7 @@ public sealed class Generator : IRandomSource
             var d = t.Float64Span;
             for (int i = 0; i < d.Length; i++)
             {
-                d[i] = Math.FusedMultiplyAdd(UniformDouble(), range, from);
+                d[i] = MulAdd(UniformDouble(), range, from, Fused);
             }
         }
         return t;
@@ -210,7 +228,7 @@ public sealed class Generator : IRandomSource
         {
             if (t.DType == DType.Float32)
             {
-                NormalFillFloatAvx2(t.Float32Span, (float)mean, (float)std);
+                NormalFillFloat(t.Float32Span, (float)mean, (float)std);
             }
             else
             {
@@ -342,11 +360,11 @@ public sealed class Generator : IRandomSource
             _nextDoubleNormal = r * Math.Sin(theta);
             ret = r * Math.Cos(theta);
         }
-        return Math.FusedMultiplyAdd(ret, std, mean);
+        return MulAdd(ret, std, mean, Fused);
     }
 
-    /// <summary>libtorch's <c>normal_fill_AVX2</c> (float32, n ≥ 16).</summary>
-    private void NormalFillFloatAvx2(Span<float> d, float mean, float std)
+    /// <summary>libtorch's <c>normal_fill_AVX2</c>, or <c>normal_fill&lt;float&gt;</c> in the default build (float32, n ≥ 16).</summary>
+    private void NormalFillFloat(Span<float> d, float mean, float std)
     {
         int n = d.Length;
         for (int i = 0; i < n; i++)
@@ -355,7 +373,7 @@ public sealed class Generator : IRandomSource
         }
         for (int i = 0; i + 16 <= n; i += 16)
         {
-            NormalBlockFloatAvx2(d.Slice(i, 16), mean, std);
+            NormalBlockFloat(d.Slice(i, 16), mean, std);
         }
         if (n % 16 != 0)
         {
@@ -364,12 +382,18 @@ public sealed class Generator : IRandomSource
             {
                 last[i] = UniformFloat();
             }
-            NormalBlockFloatAvx2(last, mean, std);
+            NormalBlockFloat(last, mean, std);
         }
     }
 
-    private static void NormalBlockFloatAvx2(Span<float> d, float mean, float std)
+    private void NormalBlockFloat(Span<float> d, float mean, float std)
     {
+        if (Capability == CpuCapability.Default)
+        {
+            NormalBlockFloatScalar(d, mean, std);
+            return;
+        }
+
         const float TwoPi = (float)(2.0 * Math.PI);
         for (int j = 0; j < 8; j++)
         {
@@ -380,6 +404,20 @@ public sealed class Generator : IRandomSource
             CephesAvx2.SinCos(theta, out float sin, out float cos);
             d[j] = MathF.FusedMultiplyAdd(radius * cos, std, mean);
             d[j + 8] = MathF.FusedMultiplyAdd(radius * sin, std, mean);
+        }
+    }
+
+    /// <summary>libtorch's scalar <c>normal_fill_16&lt;float&gt;</c>: C library float functions, no fusion.</summary>
+    private static void NormalBlockFloatScalar(Span<float> d, float mean, float std)
+    {
+        for (int j = 0; j < 8; j++)
+        {
+            float u1 = 1.0f - d[j];
+            float u2 = d[j + 8];
+            float radius = MathF.Sqrt(-2.0f * MathF.Log(u1));
+            float theta = (float)(2.0 * Math.PI * u2);
+            d[j] = (radius * MathF.Cos(theta) * std) + mean;
+            d[j + 8] = (radius * MathF.Sin(theta) * std) + mean;
         }
     }
 
@@ -406,18 +444,23 @@ public sealed class Generator : IRandomSource
         }
     }
 
-    private static void NormalBlockDouble(Span<double> d, double mean, double std)
+    private void NormalBlockDouble(Span<double> d, double mean, double std)
     {
+        bool fused = Fused;
         for (int j = 0; j < 8; j++)
         {
             double u1 = 1.0 - d[j];
             double u2 = d[j + 8];
             double radius = Math.Sqrt(-2.0 * Math.Log(u1));
             double theta = 2.0 * Math.PI * u2;
-            d[j] = Math.FusedMultiplyAdd(radius * Math.Cos(theta), std, mean);
-            d[j + 8] = Math.FusedMultiplyAdd(radius * Math.Sin(theta), std, mean);
+            d[j] = MulAdd(radius * Math.Cos(theta), std, mean, fused);
+            d[j + 8] = MulAdd(radius * Math.Sin(theta), std, mean, fused);
         }
     }
+
+    private static float MulAdd(float a, float b, float c, bool fused) => fused ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    private static double MulAdd(double a, double b, double c, bool fused) => fused ? Math.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     /// <summary>libtorch's <c>update_from</c>: moves <paramref name="from"/> up when from + 1 is not representable.</summary>
     private static long UpdateFrom(long from, DType dtype, int digits)

@@ -1,4 +1,4 @@
-namespace Parity.Native.Random;
+namespace Parity.Native.Rng;
 
 /// <summary>
 /// The 32-bit Mersenne Twister engine exactly as libtorch's <c>at::mt19937</c> (c10 <c>MT19937RNGEngine.h</c>) runs it:

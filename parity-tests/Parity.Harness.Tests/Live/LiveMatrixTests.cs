@@ -1,0 +1,58 @@
+using Parity.Harness.Matrix;
+using Parity.Harness.Running;
+using Parity.Harness.Snapshots;
+
+namespace Parity.Harness.Tests.Live;
+
+/// <summary>
+/// The whole built-in matrix, one reported test per case: native vs libtorch (values, gradients, error texts) with the
+/// tolerance model, and native vs the committed snapshot of the case. Skipped (never passed) when libtorch or the
+/// snapshot is unavailable.
+/// </summary>
+public class LiveMatrixTests
+{
+    public static TheoryData<string> Names { get; } = new(ParityMatrix.All.Select(c => c.Name!));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void NativeAgreesWithLibtorch(string name)
+    {
+        var o = LiveBackends.EvaluateMatrixCase(name);
+        Assert.True(o.Match == true, $"{name}: {o.Reason}");
+        Assert.True(o.InputsIdentical == true, $"{name}: the native generator drew different inputs than libtorch");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void NativeAgreesWithTheSnapshot(string name)
+    {
+        string? root = LiveBackends.RepositoryRoot();
+        string dir = root is null ? "" : Path.Combine(root, "snapshots");
+        if (!Directory.Exists(dir))
+        {
+            Assert.Skip("no snapshots/ directory in the repository");
+        }
+        var store = new SnapshotStore(dir);
+        if (store.Read(name) is null)
+        {
+            Assert.Skip($"no snapshot for {name} (run: parity snapshot update --filter {name})");
+        }
+        var spec = LiveBackends.Case(name);
+        // Native only, on its own draw: the snapshot was made by libtorch on libtorch's draw; the input digest ties them.
+        var all = ParityMatrix.All;
+        int index = all.ToList().FindIndex(c => c.Name == name);
+        var evaluator = new Harness.Evaluation.CaseEvaluator(LiveBackends.Native, new Native.Rng.Generator());
+        int start = index;
+        while (start > 0 && all[start].Seed is null)
+        {
+            start--;
+        }
+        for (int j = start; j < index; j++)
+        {
+            evaluator.Replay(all[j]);
+        }
+        var o = evaluator.Evaluate(spec);
+        var check = new StoreVerifier(store).Check(spec, o.Native, o.Inputs, writeReceived: false);
+        Assert.True(check.Passed, check.Message);
+    }
+}
