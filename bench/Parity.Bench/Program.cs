@@ -6,8 +6,9 @@ namespace Parity.Bench;
 
 /// <summary>
 /// Entry point: BenchmarkDotNet's switcher, so <c>--filter</c>, <c>--list flat</c>, <c>--job short</c> and the other
-/// BenchmarkDotNet options work. The default job is shorter than BenchmarkDotNet's own (3 warm-ups, 10 iterations,
-/// one launch) because the whole matrix is long on a small machine; pass <c>--job default</c> for the full one.
+/// BenchmarkDotNet options work. The default job is shorter than BenchmarkDotNet's own (2 warm-ups, 6 iterations,
+/// one launch) because the whole matrix is long on a small machine; <c>PARITY_BENCH_ITERATIONS</c> overrides the
+/// iteration count.
 /// </summary>
 internal static class Program
 {
@@ -19,7 +20,8 @@ internal static class Program
             CpuTimeRunner.Run(args);
             return;
         }
-        var job = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).AsDefault();
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("PARITY_BENCH_ITERATIONS"), out int i) ? i : 6;
+        var job = Job.Default.WithWarmupCount(2).WithIterationCount(iterations).WithLaunchCount(1).AsDefault();
         var config = DefaultConfig.Instance.AddJob(job);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
