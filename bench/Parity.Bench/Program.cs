@@ -14,6 +14,12 @@ internal static class Program
 {
     private static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "accuracy")
+        {
+            // dotnet run -c Release --project bench/Parity.Bench -- accuracy
+            AccuracyRunner.Run();
+            return;
+        }
         if (args.Length > 0 && args[0] == "cputime")
         {
             // dotnet run -c Release --project bench/Parity.Bench -- cputime [method-substrings,comma-separated] [reps]

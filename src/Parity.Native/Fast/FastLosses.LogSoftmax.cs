@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Parity.Native.Fast;
 
@@ -58,15 +60,10 @@ public static partial class FastLosses
                 var row = new ReadOnlySpan<T>(job.X + i * c, c);
                 var outRow = new Span<T>(job.Grad + i * c, c);
                 T m = RowMax(row);
-                TensorPrimitives.Subtract(row, m, outRow);
-                double s = 0;
-                for (int j = 0; j < c; j += Chunk)
-                {
-                    int len = Math.Min(Chunk, c - j);
-                    TensorPrimitives.Exp(outRow.Slice(j, len), scratch[..len]);
-                    s += SumToDouble<T>(scratch[..len]);
-                }
-                TensorPrimitives.Subtract(outRow, T.CreateTruncating(Math.Log(s)), outRow);
+                double s = typeof(T) == typeof(float)
+                    ? VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default)
+                    : ShiftedExpSum(row, m, scratch);
+                SubtractTwo(row, m, T.CreateTruncating(Math.Log(s)), outRow);
             }
             return;
         }
@@ -155,5 +152,25 @@ public static partial class FastLosses
         int first = block * job.PerBlock;
         int end = Math.Min(job.Length, first + job.PerBlock);
         job.Partials[block] = SumToDouble<T>(new ReadOnlySpan<T>(job.X + first, end - first));
+    }
+
+    /// <summary>out = (x − a) − b, element-wise, in that order of operations.</summary>
+    private static void SubtractTwo<T>(ReadOnlySpan<T> x, T a, T b, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int vc = Vector256<T>.Count;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T or = ref MemoryMarshal.GetReference(output);
+        var av = Vector256.Create(a);
+        var bv = Vector256.Create(b);
+        int j = 0;
+        for (; j <= x.Length - vc; j += vc)
+        {
+            ((Vector256.LoadUnsafe(ref xr, (nuint)j) - av) - bv).StoreUnsafe(ref or, (nuint)j);
+        }
+        for (; j < x.Length; j++)
+        {
+            output[j] = (x[j] - a) - b;
+        }
     }
 }
