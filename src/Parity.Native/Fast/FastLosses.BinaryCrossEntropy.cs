@@ -96,7 +96,10 @@ public static partial class FastLosses
                 Loss = reduction == Reduction.None ? l : null,
                 Grad = withGrad ? g : null,
                 GradOut = reduction == Reduction.None && gradOutput.Length != 0 ? go : null,
-                Scale = T.CreateTruncating(reduction == Reduction.Mean ? upstream / input.Length : upstream),
+                Scale = T.CreateTruncating(upstream),
+                // PyTorch divides the mean's gradient by numel last (no rounded reciprocal).
+                Divisor = T.CreateTruncating((double)input.Length),
+                Divide = reduction == Reduction.Mean,
                 Partials = p,
                 FirstBad = bad,
                 Length = input.Length,
@@ -179,6 +182,7 @@ public static partial class FastLosses
             Span<T> grad = job.Grad != null ? new Span<T>(job.Grad + start, len) : default;
             ReadOnlySpan<T> go = job.GradOut != null ? new ReadOnlySpan<T>(job.GradOut + start, len) : default;
             var scale = Vector256.Create(job.Scale);
+            var divisor = Vector256.Create(job.Divisor);
 
             int k2 = 0;
             for (; k2 <= len - vc; k2 += vc)
@@ -203,6 +207,10 @@ public static partial class FastLosses
                     {
                         gv *= wv;
                     }
+                    if (job.Divide)
+                    {
+                        gv /= divisor;
+                    }
                     gv.CopyTo(grad.Slice(k2, vc));
                 }
             }
@@ -217,7 +225,8 @@ public static partial class FastLosses
                 loss[k2] = l;
                 if (!grad.IsEmpty)
                 {
-                    grad[k2] = (x - y) / T.Max(u * x, epsilon) * (go.IsEmpty ? job.Scale : go[k2]) * wv;
+                    T gs = (x - y) / T.Max(u * x, epsilon) * (go.IsEmpty ? job.Scale : go[k2]) * wv;
+                    grad[k2] = job.Divide ? gs / job.Divisor : gs;
                 }
             }
             partial += SumToDouble<T>(loss);

@@ -21,6 +21,7 @@ public static partial class FastLosses
         int end = Math.Min(job.Length, first + job.PerBlock);
         bool hasW = job.Weight != null, hasP = job.PosWeight != null;
         var scale = Vector256.Create(job.Scale);
+        Vector256<float> divisor = job.Divide ? Vector256.Create(job.Divisor) : Vector256<float>.Zero;
         var acc0 = Vector256<double>.Zero;
         var acc1 = Vector256<double>.Zero;
         for (int start = first; start < end; start += Chunk)
@@ -39,7 +40,7 @@ public static partial class FastLosses
                     Vector256.Load(xs + k), Vector256.Load(ys + k),
                     hasW ? Vector256.Load(ww + k) : Vector256<float>.One, hasW,
                     hasP ? Vector256.Load(pp + k) : Vector256<float>.One, hasP,
-                    go != null ? Vector256.Load(go + k) : scale, gs == null ? null : gs + k);
+                    go != null ? Vector256.Load(go + k) : scale, divisor, gs == null ? null : gs + k);
                 if (ls != null)
                 {
                     loss.Store(ls + k);
@@ -75,7 +76,7 @@ public static partial class FastLosses
                 Vector256<float> loss = BceWithLogitsVector(
                     Vector256.Create((ReadOnlySpan<float>)tx), Vector256.Create((ReadOnlySpan<float>)ty),
                     Vector256.Create((ReadOnlySpan<float>)tw), hasW, Vector256.Create((ReadOnlySpan<float>)tp), hasP,
-                    gv, gs == null ? null : gradTail);
+                    gv, divisor, gs == null ? null : gradTail);
                 Vector256<float> lanes = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(r)).AsSingle();
                 loss &= lanes;
                 loss.CopyTo(tx);
@@ -95,11 +96,11 @@ public static partial class FastLosses
         job.Partials[block] = Vector256.Sum(acc0 + acc1);
     }
 
-    /// <summary>Loss of 8 elements; writes the gradient to <paramref name="grad"/> when it is not null.</summary>
+    /// <summary>Loss of 8 elements; writes the gradient to <paramref name="grad"/> when it is not null, divided by <paramref name="divisor"/> unless it is zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<float> BceWithLogitsVector(
         Vector256<float> x, Vector256<float> y, Vector256<float> w, bool hasW, Vector256<float> p, bool hasP,
-        Vector256<float> g, float* grad)
+        Vector256<float> g, Vector256<float> divisor, float* grad)
     {
         var one = Vector256<float>.One;
         Vector256<float> e = VectorMath.ExpNonPositive(-Vector256.Abs(x));
@@ -130,6 +131,10 @@ public static partial class FastLosses
             if (hasW)
             {
                 gv *= w;
+            }
+            if (divisor != Vector256<float>.Zero)
+            {
+                gv /= divisor;
             }
             gv.Store(grad);
         }

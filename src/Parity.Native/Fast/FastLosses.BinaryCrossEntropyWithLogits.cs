@@ -100,7 +100,10 @@ public static partial class FastLosses
                 Loss = reduction == Reduction.None ? l : null,
                 Grad = withGrad ? g : null,
                 GradOut = reduction == Reduction.None && gradOutput.Length != 0 ? go : null,
-                Scale = T.CreateTruncating(reduction == Reduction.Mean ? upstream / input.Length : upstream),
+                Scale = T.CreateTruncating(upstream),
+                // PyTorch divides the mean's gradient by numel last (no rounded reciprocal).
+                Divisor = T.CreateTruncating((double)input.Length),
+                Divide = reduction == Reduction.Mean,
                 Partials = p,
                 Length = input.Length,
                 PerBlock = layout.PerBlock,
@@ -162,6 +165,7 @@ public static partial class FastLosses
             Span<T> grad = job.Grad != null ? new Span<T>(job.Grad + start, len) : default;
             ReadOnlySpan<T> go = job.GradOut != null ? new ReadOnlySpan<T>(job.GradOut + start, len) : default;
             var scale = Vector256.Create(job.Scale);
+            var divisor = Vector256.Create(job.Divisor);
 
             int k = 0;
             for (; k <= len - vc; k += vc)
@@ -203,6 +207,10 @@ public static partial class FastLosses
                     {
                         gv *= wv;
                     }
+                    if (job.Divide)
+                    {
+                        gv /= divisor;
+                    }
                     gv.CopyTo(grad.Slice(k, vc));
                 }
             }
@@ -232,6 +240,10 @@ public static partial class FastLosses
                     if (!ww.IsEmpty)
                     {
                         gv *= wv;
+                    }
+                    if (job.Divide)
+                    {
+                        gv /= job.Divisor;
                     }
                     grad[k] = gv;
                 }

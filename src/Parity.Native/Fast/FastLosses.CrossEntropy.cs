@@ -126,6 +126,12 @@ public static partial class FastLosses
                     Reduction.Sum => T.CreateTruncating(upstream),
                     _ => T.One,
                 },
+                ScaleD = reduction switch
+                {
+                    Reduction.Mean => upstream / divisor,
+                    Reduction.Sum => upstream,
+                    _ => 1.0,
+                },
                 PerSampleUpstream = reduction == Reduction.None,
                 N = n,
                 C = c,
@@ -213,6 +219,7 @@ public static partial class FastLosses
         public int GradOutLength;
         public double* Partials;
         public T Scale;
+        public double ScaleD;
         public bool PerSampleUpstream;
         public int N;
         public int C;
@@ -258,10 +265,10 @@ public static partial class FastLosses
             }
             if (job.Grad != null)
             {
-                T upstream = job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.Scale;
-                T coef = (job.Weight == null ? T.One : job.Weight[t]) * upstream;
-                ScaleInPlace(e, T.CreateTruncating(double.CreateTruncating(coef) / s));
-                e[(int)t] -= coef;
+                // The coefficient w[t]·g/W stays in double until the final products (one rounding each).
+                double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
+                ScaleInPlace(e, T.CreateTruncating(coef / s));
+                e[(int)t] -= T.CreateTruncating(coef);
             }
         }
         job.Partials[block] = partial;
@@ -362,10 +369,9 @@ public static partial class FastLosses
                 }
                 if (gs != null)
                 {
-                    T upstream = job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.Scale;
-                    T coef = (job.Weight == null ? T.One : job.Weight[t]) * upstream;
-                    rr[j] = T.CreateTruncating(double.CreateTruncating(coef) / sum);
-                    tt[j] = coef;
+                    double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
+                    rr[j] = T.CreateTruncating(coef / sum);
+                    tt[j] = T.CreateTruncating(coef);
                 }
             }
 

@@ -29,6 +29,8 @@ public static partial class FastLosses
         public T* Grad;
         public T* GradOut;
         public T Scale;
+        public T Divisor;
+        public bool Divide;
         public double* Partials;
         public long* FirstBad;
         public int Length;
