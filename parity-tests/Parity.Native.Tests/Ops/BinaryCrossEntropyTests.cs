@@ -26,7 +26,7 @@ public class BinaryCrossEntropyTests
         [InlineData(Reduction.Sum)]
         public void Float64_MatchesTextbookFormula_WithBroadcastWeight(Reduction reduction)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, 0.01, 0.99, 4, 3);
             Tensor y = Uniform(rng, 0, 1, 4, 3);
             Tensor w = Uniform(rng, 0.1, 2, 3);
@@ -106,7 +106,7 @@ public class BinaryCrossEntropyTests
         [InlineData(Reduction.Sum, true)]
         public void MatchesFiniteDifferences(Reduction reduction, bool weighted)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, 0.05, 0.95, 3, 4);
             Tensor y = Uniform(rng, 0, 1, 3, 4);
             Tensor? w = weighted ? Uniform(rng, 0.1, 2, 4) : null;

@@ -21,7 +21,7 @@ public class BinaryCrossEntropyWithLogitsTests
         [InlineData(Reduction.Sum)]
         public void Float64_MatchesDefinition_WithWeightAndPosWeightPerClass(Reduction reduction)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             int n = 4, c = 3;
             Tensor x = Uniform(rng, -6, 6, n, c);
             Tensor y = Uniform(rng, 0, 1, n, c);
@@ -100,7 +100,7 @@ public class BinaryCrossEntropyWithLogitsTests
         [InlineData(Reduction.Mean, false, true)]
         public void MatchesFiniteDifferences(Reduction reduction, bool weighted, bool posWeighted)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -8, 8, 3, 4);
             Tensor y = Uniform(rng, 0, 1, 3, 4);
             Tensor? w = weighted ? Uniform(rng, 0.1, 2, 3, 4) : null;

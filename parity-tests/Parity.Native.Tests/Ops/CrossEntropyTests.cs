@@ -81,7 +81,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.Mean, true, 1.0)]
         public void IndexTargets_MatchDefinition_WithWeightIgnoreAndSmoothing(Reduction reduction, bool weighted, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -4, 4, 7, 5);
             Tensor t = Classes(rng, 5, 2, 0.25, 7);
             Tensor? w = weighted ? Uniform(rng, 0.2, 2, 5) : null;
@@ -92,7 +92,7 @@ public class CrossEntropyTests
         [Fact]
         public void NegativeSmoothing_IsTreatedAsNone()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -4, 4, 3, 4);
             Tensor t = Classes(rng, 4, -100, 0, 3);
             var reference = IndexReference(ToMatrix(x), t.ToArray<long>(), null, -100, 0);
@@ -107,7 +107,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.None, 0.2)]
         public void ProbabilityTargets_MatchDefinition_MeanOverSamples(Reduction reduction, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             int n = 4, c = 3;
             Tensor x = Uniform(rng, -4, 4, n, c);
             Tensor p = Probabilities(rng, n, c);
@@ -133,7 +133,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.Mean, 0.15)]
         public void KDim_MatchesPerPositionDefinition(Reduction reduction, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             int n = 2, c = 4, d = 5;
             Tensor x = Uniform(rng, -4, 4, n, c, d);
             Tensor t = Classes(rng, c, -100, 0.2, n, d);
@@ -260,7 +260,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.Mean, false, 0.2)]
         public void IndexTargets_MatchFiniteDifferences(Reduction reduction, bool weighted, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 5, 4);
             Tensor t = Classes(rng, 4, 3, 0.25, 5);
             Tensor? w = weighted ? Uniform(rng, 0.2, 2, 4) : null;
@@ -278,7 +278,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.Mean, 0.3)]
         public void ProbabilityTargets_MatchFiniteDifferences(Reduction reduction, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 4, 5);
             Tensor p = Probabilities(rng, 4, 5);
             Tensor w = Uniform(rng, 0.2, 2, 5);
@@ -297,7 +297,7 @@ public class CrossEntropyTests
         [InlineData(Reduction.Sum, 0.25)]
         public void KDim_MatchesFiniteDifferences(Reduction reduction, double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 2, 3, 2, 2);
             Tensor t = Classes(rng, 3, -100, 0.2, 2, 2, 2);
             Tensor w = Uniform(rng, 0.2, 2, 3);
@@ -313,7 +313,7 @@ public class CrossEntropyTests
         [InlineData(0.4)]
         public void Unbatched_MatchesFiniteDifferences(double eps)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 6);
             Tensor t = Tensor.Scalar(2, DType.Int64);
             AssertGradientMatchesFiniteDifferences(

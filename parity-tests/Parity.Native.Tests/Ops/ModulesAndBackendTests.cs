@@ -12,7 +12,7 @@ public class ModuleTests
         [Fact]
         public void BCELoss()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, 0.05, 0.95, 3, 4), y = Uniform(rng, 0, 1, 3, 4), w = Uniform(rng, 0.1, 2, 4), g = Uniform(rng, -1, 1, 3, 4);
             var m = new BCELoss(w, Reduction.None);
             Assert.True(m.Forward(x, y).BitEquals(Functional.BinaryCrossEntropy(x, y, w, Reduction.None)));
@@ -22,7 +22,7 @@ public class ModuleTests
         [Fact]
         public void BCEWithLogitsLoss()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -5, 5, 3, 4), y = Uniform(rng, 0, 1, 3, 4), w = Uniform(rng, 0.1, 2, 4), p = Uniform(rng, 0.5, 2, 4);
             var m = new BCEWithLogitsLoss(w, Reduction.Sum, p);
             Assert.True(m.Forward(x, y).BitEquals(Functional.BinaryCrossEntropyWithLogits(x, y, w, p, Reduction.Sum)));
@@ -33,7 +33,7 @@ public class ModuleTests
         [Fact]
         public void NLLLoss()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 0, 5, 4), t = Classes(rng, 4, 1, 0.3, 5), w = Uniform(rng, 0.1, 2, 4);
             var m = new NLLLoss(w, 1);
             Assert.True(m.Forward(x, t).BitEquals(Functional.NllLoss(x, t, w, 1)));
@@ -44,7 +44,7 @@ public class ModuleTests
         [Fact]
         public void CrossEntropyLoss_KeepsLabelSmoothing()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 5, 4), t = Classes(rng, 4, 1, 0.3, 5), w = Uniform(rng, 0.1, 2, 4);
             var m = new CrossEntropyLoss(w, 1, Reduction.Mean, 0.2);
             Assert.Equal(0.2, m.LabelSmoothing);
@@ -78,7 +78,7 @@ public class NativeBackendTests
         [Fact]
         public void WithoutGrad_ReturnsFunctionalOutputOnly()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 4, 3);
             Tensor t = Classes(rng, 3, -100, 0, 4);
             OpResult r = Backend.Evaluate(new OpCall(LossOp.CrossEntropy, x, t, LabelSmoothing: 0.1), grad: false);
@@ -89,7 +89,7 @@ public class NativeBackendTests
         [Fact]
         public void GradWithoutGradOutput_UsesOnes()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 4, 3);
             OpResult r = Backend.Evaluate(new OpCall(LossOp.LogSoftmax, x), grad: true);
             var ones = Tensor.FromDoubles(DType.Float64, Enumerable.Repeat(1.0, 12).ToArray(), 4, 3);
@@ -99,7 +99,7 @@ public class NativeBackendTests
         [Fact]
         public void GradWithGradOutput_PassesItThrough()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 3, 6), y = Uniform(rng, 0, 1, 6), g = Uniform(rng, -1, 1, 6);
             OpResult r = Backend.Evaluate(new OpCall(LossOp.BinaryCrossEntropyWithLogits, x, y, Reduction: Reduction.None), grad: true, gradOutput: g);
             Assert.True(r.Grad!.BitEquals(Functional.BinaryCrossEntropyWithLogitsBackward(g, x, y, reduction: Reduction.None)));
@@ -115,7 +115,7 @@ public class NativeBackendTests
         [InlineData(LossOp.CrossEntropy)]
         public void EveryOp_GradientMatchesFiniteDifferences(LossOp op)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = op == LossOp.BinaryCrossEntropy ? Uniform(rng, 0.05, 0.95, 3, 4) : Uniform(rng, -3, 3, 3, 4);
             Tensor? t = op switch
             {

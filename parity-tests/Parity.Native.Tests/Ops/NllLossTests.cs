@@ -90,7 +90,7 @@ public class NllLossTests
         [InlineData(Reduction.Sum)]
         public void KDim_MatchesPerPositionReference(Reduction reduction)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             int n = 2, c = 3, d1 = 4, d2 = 5;
             Tensor x = Uniform(rng, -3, 0, n, c, d1, d2);
             Tensor t = Classes(rng, c, -100, 0.2, n, d1, d2);
@@ -160,7 +160,7 @@ public class NllLossTests
         [InlineData(Reduction.Sum, true, 1L)]
         public void TwoDim_MatchesFiniteDifferences(Reduction reduction, bool weighted, long ignoreIndex)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 0, 6, 4);
             Tensor t = Classes(rng, 4, ignoreIndex, 0.3, 6);
             Tensor? w = weighted ? Uniform(rng, 0.2, 2, 4) : null;
@@ -177,7 +177,7 @@ public class NllLossTests
         [InlineData(Reduction.Sum)]
         public void FourDim_Weighted_MatchesFiniteDifferences(Reduction reduction)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 0, 2, 3, 2, 3);
             Tensor t = Classes(rng, 3, -100, 0.2, 2, 2, 3);
             Tensor w = Uniform(rng, 0.2, 2, 3);
@@ -191,7 +191,7 @@ public class NllLossTests
         [Fact]
         public void Unbatched_MatchesFiniteDifferences()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -3, 0, 5);
             Tensor t = Tensor.Scalar(3, DType.Int64);
             Tensor w = Uniform(rng, 0.2, 2, 5);

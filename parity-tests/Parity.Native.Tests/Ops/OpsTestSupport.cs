@@ -20,7 +20,7 @@ internal static class OpsTestSupport
     /// <summary>Tolerance for float64 values against a float64 reference written differently (a few ulp of log/exp).</summary>
     public const double F64RelTol = 1e-13;
 
-    public static Tensor Uniform(Random rng, double lo, double hi, params int[] shape)
+    public static Tensor Uniform(System.Random rng, double lo, double hi, params int[] shape)
     {
         var v = new double[Tensor.NumelOf(shape)];
         for (int i = 0; i < v.Length; i++)
@@ -30,7 +30,7 @@ internal static class OpsTestSupport
         return Tensor.FromDoubles(DType.Float64, v, shape);
     }
 
-    public static Tensor Classes(Random rng, int classes, long ignoreIndex, double pIgnore, params int[] shape)
+    public static Tensor Classes(System.Random rng, int classes, long ignoreIndex, double pIgnore, params int[] shape)
     {
         var v = new long[Tensor.NumelOf(shape)];
         for (int i = 0; i < v.Length; i++)
@@ -41,7 +41,7 @@ internal static class OpsTestSupport
     }
 
     /// <summary>Probabilities along dim 1 (rows of positive values normalised in double, independently of the code under test).</summary>
-    public static Tensor Probabilities(Random rng, int n, int c)
+    public static Tensor Probabilities(System.Random rng, int n, int c)
     {
         var v = new double[n * c];
         for (int i = 0; i < n; i++)
@@ -93,11 +93,11 @@ internal static class OpsTestSupport
     }
 
     /// <summary>A random upstream gradient shaped as <paramref name="output"/>.</summary>
-    public static Tensor RandomGrad(Random rng, Tensor output) =>
+    public static Tensor RandomGrad(System.Random rng, Tensor output) =>
         Uniform(rng, -1.5, 1.5, output.ShapeArray());
 
     /// <summary>Asserts the analytic gradient equals the finite difference of Σ f(x)·g for a random g.</summary>
-    public static void AssertGradientMatchesFiniteDifferences(Func<Tensor, Tensor> forward, Func<Tensor, Tensor, Tensor> backward, Tensor x, Random rng)
+    public static void AssertGradientMatchesFiniteDifferences(Func<Tensor, Tensor> forward, Func<Tensor, Tensor, Tensor> backward, Tensor x, System.Random rng)
     {
         Tensor output = forward(x);
         Tensor g = RandomGrad(rng, output);

@@ -11,7 +11,7 @@ public class SigmoidTests
         [Fact]
         public void Float64_MatchesTanhForm()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -20, 20, 50);
             double[] expected = x.ToDoubleArray().Select(v => 0.5 * (1 + Math.Tanh(v / 2))).ToArray();
             AssertClose(expected, Functional.Sigmoid(x).ToDoubleArray(), 1e-16, 1e-14);
@@ -40,7 +40,7 @@ public class SigmoidTests
         [Fact]
         public void MatchesFiniteDifferences()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             AssertGradientMatchesFiniteDifferences(Functional.Sigmoid, Functional.SigmoidBackward, Uniform(rng, -6, 6, 3, 5), rng);
         }
     }
@@ -57,7 +57,7 @@ public class SoftmaxTests
         [InlineData(2)]
         public void Float64_MatchesExpOverSum(int dim)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -5, 5, 3, 4, 5);
             int d = dim < 0 ? dim + 3 : dim;
             Tensor y = Functional.Softmax(x, dim);
@@ -93,7 +93,7 @@ public class SoftmaxTests
         [InlineData(0)]
         public void MatchesFiniteDifferences(int dim)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             AssertGradientMatchesFiniteDifferences(
                 xi => Functional.Softmax(xi, dim),
                 (g, xi) => Functional.SoftmaxBackward(g, xi, dim),
@@ -130,7 +130,7 @@ public class LogSoftmaxTests
         [InlineData(0, 5)]
         public void Float64_MatchesReference(int dim, int classes)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x = Uniform(rng, -8, 8, 6, classes);
             Tensor y = Functional.LogSoftmax(x, dim);
             var expected = new double[x.Numel];
@@ -159,7 +159,7 @@ public class LogSoftmaxTests
         [Fact]
         public void Float32_WithinAFewUlpOfFloat64Reference()
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             Tensor x64 = Uniform(rng, -8, 8, 10, 33);
             Tensor x32 = x64.To(DType.Float32);
             double[] y = Functional.LogSoftmax(x32, 1).ToDoubleArray();
@@ -223,7 +223,7 @@ public class LogSoftmaxTests
         [InlineData(2)]
         public void MatchesFiniteDifferences(int dim)
         {
-            var rng = new Random(Seed);
+            var rng = new System.Random(Seed);
             AssertGradientMatchesFiniteDifferences(
                 xi => Functional.LogSoftmax(xi, dim),
                 (g, xi) => Functional.LogSoftmaxBackward(g, xi, dim),

@@ -1,0 +1,127 @@
+using System.Runtime.Intrinsics;
+using Parity.Native.Fast;
+
+namespace Parity.Native.Tests.Fast;
+
+/// <summary>The float vector exp/log against double-precision <see cref="Math.Exp"/>/<see cref="Math.Log"/> rounded to float.</summary>
+public class VectorMathTests
+{
+    /// <summary>Largest distance, in float ulps, accepted from the correctly rounded result (Cephes-style polynomials).</summary>
+    private const int MaxUlps = 2;
+
+    private static int UlpDistance(float a, float b) =>
+        Math.Abs(BitConverter.SingleToInt32Bits(a) - BitConverter.SingleToInt32Bits(b));
+
+    private static float[] Apply(Func<Vector256<float>, Vector256<float>> f, float[] x)
+    {
+        var y = new float[x.Length];
+        for (int i = 0; i < x.Length; i += 8)
+        {
+            f(Vector256.Create(x, i)).CopyTo(y, i);
+        }
+        return y;
+    }
+
+    [Fact]
+    public void ExpNonPositive_WithinTwoUlps_OverTheNormalRange()
+    {
+        var x = new float[8 * 200_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = -87.3f * i / x.Length;
+        }
+        float[] y = Apply(VectorMath.ExpNonPositive, x);
+        int worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            worst = Math.Max(worst, UlpDistance(y[i], (float)Math.Exp(x[i])));
+        }
+        TestContext.Current.SendDiagnosticMessage($"exp: worst {worst} ulp");
+        Assert.InRange(worst, 0, MaxUlps);
+    }
+
+    [Fact]
+    public void ExpNonPositive_SpecialValues()
+    {
+        float[] x = [0f, -0f, -88f, -1000f, float.NegativeInfinity, float.NaN, -87.33f, -1e-30f];
+        float[] y = Apply(VectorMath.ExpNonPositive, x);
+        Assert.Equal(1f, y[0]);
+        Assert.Equal(1f, y[1]);
+        Assert.Equal(0f, y[2]); // below 2⁻¹²⁶: flushed, as documented
+        Assert.Equal(0f, y[3]);
+        Assert.Equal(0f, y[4]);
+        Assert.True(float.IsNaN(y[5]));
+        Assert.InRange(UlpDistance(y[6], (float)Math.Exp(x[6])), 0, MaxUlps);
+        Assert.Equal(1f, y[7]);
+    }
+
+    [Fact]
+    public void Log_WithinTwoUlps_AcrossExponentsAndSubnormals()
+    {
+        var rng = new System.Random(FastTestSupport.Seed);
+        var x = new float[8 * 100_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            // Random bit patterns of positive finite floats, subnormals included.
+            x[i] = BitConverter.Int32BitsToSingle(rng.Next(1, 0x7F800000));
+        }
+        float[] y = Apply(VectorMath.Log, x);
+        int worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            worst = Math.Max(worst, UlpDistance(y[i], (float)Math.Log(x[i])));
+        }
+        TestContext.Current.SendDiagnosticMessage($"log: worst {worst} ulp");
+        Assert.InRange(worst, 0, MaxUlps);
+    }
+
+    [Fact]
+    public void Log_NearOne_WithinTwoUlps()
+    {
+        var x = new float[8 * 10_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = 0.5f + (1.5f * i / x.Length);
+        }
+        float[] y = Apply(VectorMath.Log, x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.InRange(UlpDistance(y[i], (float)Math.Log(x[i])), 0, MaxUlps);
+        }
+    }
+
+    [Fact]
+    public void Log_SpecialValues()
+    {
+        float[] x = [0f, float.PositiveInfinity, -1f, float.NaN, 1f, float.Epsilon, 2f, float.MaxValue];
+        float[] y = Apply(VectorMath.Log, x);
+        Assert.Equal(float.NegativeInfinity, y[0]);
+        Assert.Equal(float.PositiveInfinity, y[1]);
+        Assert.True(float.IsNaN(y[2]));
+        Assert.True(float.IsNaN(y[3]));
+        Assert.Equal(0f, y[4]);
+        Assert.InRange(UlpDistance(y[5], (float)Math.Log(float.Epsilon)), 0, MaxUlps);
+        Assert.InRange(UlpDistance(y[6], (float)Math.Log(2.0)), 0, MaxUlps);
+        Assert.InRange(UlpDistance(y[7], (float)Math.Log(float.MaxValue)), 0, MaxUlps);
+    }
+
+    [Fact]
+    public void Log1pUnit_WithinTwoUlps_FromTinyToOne()
+    {
+        var x = new float[8 * 100_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            // Logarithmically spaced over [2⁻⁶⁰, 1], then exactly 0 and 1 at the ends.
+            x[i] = (float)Math.Pow(2, -60.0 * (x.Length - 1 - i) / (x.Length - 1));
+        }
+        x[0] = 0;
+        float[] y = Apply(VectorMath.Log1pUnit, x);
+        int worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            worst = Math.Max(worst, UlpDistance(y[i], (float)Float64Reference.Log1p(x[i])));
+        }
+        TestContext.Current.SendDiagnosticMessage($"log1p: worst {worst} ulp");
+        Assert.InRange(worst, 0, MaxUlps);
+    }
+}

@@ -1,0 +1,397 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Parity.Native.Fast;
+
+public static partial class FastLosses
+{
+    /// <summary>Inner positions one K-dimensional work unit covers (they share a stack scratch).</summary>
+    internal const int InnerChunk = 256;
+
+    /// <summary>
+    /// <c>torch.nn.functional.cross_entropy(input, target, weight, ignore_index=ignoreIndex, reduction=reduction)</c> with
+    /// class-index targets: the loss only.
+    /// </summary>
+    /// <param name="input">Logits, shape <c>(n, c, inner)</c> flattened row-major.</param>
+    /// <param name="target">Class indices, <c>n·inner</c> of them, each in <c>[0, c)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="n">Batch size N.</param>
+    /// <param name="c">Number of classes C (at least 1).</param>
+    /// <param name="inner">Product of the trailing dimensions d1·…·dK; 1 for <c>(N, C)</c> input.</param>
+    /// <param name="weight">Empty, or one rescaling weight per class (<c>c</c> elements).</param>
+    /// <param name="ignoreIndex">Target value that contributes neither loss nor gradient (PyTorch's default is -100).</param>
+    /// <param name="reduction"><see cref="Reduction.Mean"/> (weighted mean), <see cref="Reduction.Sum"/> or <see cref="Reduction.None"/>.</param>
+    /// <param name="lossOut">For <see cref="Reduction.None"/>: receives the <c>n·inner</c> per-sample losses. Otherwise ignored (may be empty).</param>
+    /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The result does not depend on it.</param>
+    /// <returns>The reduced loss; zero for <see cref="Reduction.None"/> (the values are in <paramref name="lossOut"/>).</returns>
+    /// <exception cref="TorchException">A target is out of bounds (<c>Target 3 is out of bounds.</c>), or the weight has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <remarks>See <see cref="CrossEntropyForwardBackward{T}"/> for the formula.</remarks>
+    public static T CrossEntropy<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner = 1,
+        ReadOnlySpan<T> weight = default, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        Span<T> lossOut = default, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CrossEntropyCore(input, target, n, c, inner, weight, ignoreIndex, reduction, default, lossOut, default, threads, withGrad: false);
+
+    /// <summary>
+    /// <c>cross_entropy</c> forward and its gradient with respect to the logits, fused into one pass over the input.
+    /// </summary>
+    /// <param name="input">Logits, shape <c>(n, c, inner)</c> flattened row-major.</param>
+    /// <param name="target">Class indices, <c>n·inner</c> of them, each in <c>[0, c)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="n">Batch size N.</param>
+    /// <param name="c">Number of classes C (at least 1).</param>
+    /// <param name="gradInput">Receives ∂loss/∂input, same length as <paramref name="input"/>. May not overlap the input.</param>
+    /// <param name="inner">Product of the trailing dimensions d1·…·dK; 1 for <c>(N, C)</c> input.</param>
+    /// <param name="weight">Empty, or one rescaling weight per class (<c>c</c> elements).</param>
+    /// <param name="ignoreIndex">Target value that contributes neither loss nor gradient (PyTorch's default is -100).</param>
+    /// <param name="reduction"><see cref="Reduction.Mean"/> (weighted mean), <see cref="Reduction.Sum"/> or <see cref="Reduction.None"/>.</param>
+    /// <param name="gradOutput">Upstream gradient: empty means 1; one element for mean/sum; <c>n·inner</c> elements (or empty) for none.</param>
+    /// <param name="lossOut">For <see cref="Reduction.None"/>: receives the per-sample losses. Otherwise ignored.</param>
+    /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The result does not depend on it.</param>
+    /// <returns>The reduced loss; zero for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="TorchException">A target is out of bounds (<c>Target 3 is out of bounds.</c>), or the weight has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <remarks>
+    /// <para>Per sample i with target t = yᵢ, using the max shift m = maxⱼ xᵢⱼ for stability:
+    /// <c>ℓᵢ = w[t]·(m + log Σⱼ exp(xᵢⱼ − m) − xᵢₜ)</c>; ignored samples give ℓᵢ = 0.</para>
+    /// <para>Reduction: sum = Σℓᵢ; mean = Σℓᵢ / Σ_{i not ignored} w[yᵢ] (the count of non-ignored samples without a
+    /// weight; 0/0 = NaN when every sample is ignored); none = ℓ.</para>
+    /// <para>Gradient: <c>∂/∂xᵢⱼ = gᵢ·w[t]/W·(softmax(xᵢ)ⱼ − [j = t])</c> with W = the mean's divisor (1 for sum and none)
+    /// and gᵢ the upstream gradient; ignored samples get zeros; an all-ignored mean gives zeros, as in PyTorch.</para>
+    /// <para>One pass: per row the max, the shifted exponentials (written straight into <paramref name="gradInput"/>),
+    /// their sum, then an in-place rescale while the row is still in cache. The per-row losses and the weight sum are
+    /// accumulated in double.</para>
+    /// </remarks>
+    public static T CrossEntropyForwardBackward<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, Span<T> gradInput, int inner = 1,
+        ReadOnlySpan<T> weight = default, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        ReadOnlySpan<T> gradOutput = default, Span<T> lossOut = default, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CrossEntropyCore(input, target, n, c, inner, weight, ignoreIndex, reduction, gradInput, lossOut, gradOutput, threads, withGrad: true);
+
+    private static unsafe T CrossEntropyCore<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner,
+        ReadOnlySpan<T> weight, long ignoreIndex, Reduction reduction,
+        Span<T> gradInput, Span<T> lossOut, ReadOnlySpan<T> gradOutput, int threads, bool withGrad)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireFloatingType<T>();
+        threads = ResolveThreads(threads);
+        long samples = ValidateClassShape(input.Length, target.Length, n, c, inner, weight.Length);
+        if (withGrad)
+        {
+            RequireLength(gradInput.Length, input.Length, nameof(gradInput));
+            ValidateGradOutput(gradOutput.Length, samples, reduction);
+        }
+        if (reduction == Reduction.None)
+        {
+            RequireLength(lossOut.Length, samples, nameof(lossOut));
+        }
+
+        double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
+
+        long units = inner == 1 ? n : (long)n * ((inner + InnerChunk - 1) / InnerChunk);
+        long unitElements = inner == 1 ? c : (long)c * Math.Min(inner, InnerChunk);
+        int perBlock = UnitsPerBlock(units, unitElements);
+        int blocks = BlockCount(units, perBlock);
+        Span<double> partials = stackalloc double[Math.Max(1, blocks)];
+        partials.Clear();
+
+        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
+        fixed (T* x = input)
+        fixed (long* t = target)
+        fixed (T* w = weight)
+        fixed (T* g = gradInput)
+        fixed (T* l = lossOut)
+        fixed (T* go = gradOutput)
+        fixed (double* p = partials)
+        {
+            var job = new ClassJob<T>
+            {
+                X = x,
+                Target = t,
+                Weight = weight.IsEmpty ? null : w,
+                Grad = withGrad ? g : null,
+                Loss = reduction == Reduction.None ? l : null,
+                GradOut = go,
+                GradOutLength = gradOutput.Length,
+                Partials = p,
+                // mean: g/W, sum: g, none: per sample (handled in the kernel).
+                Scale = reduction switch
+                {
+                    Reduction.Mean => T.CreateTruncating(upstream / divisor),
+                    Reduction.Sum => T.CreateTruncating(upstream),
+                    _ => T.One,
+                },
+                ScaleD = reduction switch
+                {
+                    Reduction.Mean => upstream / divisor,
+                    Reduction.Sum => upstream,
+                    _ => 1.0,
+                },
+                PerSampleUpstream = reduction == Reduction.None,
+                N = n,
+                C = c,
+                Inner = inner,
+                Ignore = ignoreIndex,
+                UnitsPerBlock = perBlock,
+                Units = units,
+            };
+            if (inner == 1)
+            {
+                BlockPool.Run(blocks, threads, &CrossEntropyRowBlock<T>, &job);
+            }
+            else
+            {
+                BlockPool.Run(blocks, threads, &CrossEntropySpatialBlock<T>, &job);
+            }
+        }
+
+        double total = CombineInOrder(partials[..blocks]);
+        return reduction switch
+        {
+            Reduction.Mean => T.CreateTruncating(total / divisor),
+            Reduction.Sum => T.CreateTruncating(total),
+            _ => T.Zero,
+        };
+    }
+
+    /// <summary>Shared shape checks for the class-indexed ops; returns the number of samples n·inner.</summary>
+    internal static long ValidateClassShape(int inputLength, int targetLength, int n, int c, int inner, int weightLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(c, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inner, 1);
+        long samples = (long)n * inner;
+        RequireLength(inputLength, samples * c, "input");
+        RequireLength(targetLength, samples, "target");
+        if (weightLength != 0 && weightLength != c)
+        {
+            throw new TorchException(
+                $"weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: [{weightLength}]");
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// Checks every target (PyTorch's <c>Target k is out of bounds.</c>, first offender in order) and returns the mean's
+    /// divisor Σ w[yᵢ] over non-ignored samples (their count without a weight), accumulated in double in index order.
+    /// </summary>
+    internal static double TargetWeightSum<T>(ReadOnlySpan<long> target, ReadOnlySpan<T> weight, int c, long ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        long count = 0;
+        foreach (long t in target)
+        {
+            if (t == ignoreIndex)
+            {
+                continue;
+            }
+            if ((ulong)t >= (ulong)c)
+            {
+                throw new TorchException(TorchErrorKind.IndexError, $"Target {t} is out of bounds.");
+            }
+            if (weight.IsEmpty)
+            {
+                count++;
+            }
+            else
+            {
+                sum += double.CreateTruncating(weight[(int)t]);
+            }
+        }
+        return weight.IsEmpty ? count : sum;
+    }
+
+    internal unsafe struct ClassJob<T>
+        where T : unmanaged
+    {
+        public T* X;
+        public long* Target;
+        public T* Weight;
+        public T* Grad;
+        public T* Loss;
+        public T* GradOut;
+        public int GradOutLength;
+        public double* Partials;
+        public T Scale;
+        public double ScaleD;
+        public bool PerSampleUpstream;
+        public int N;
+        public int C;
+        public int Inner;
+        public long Ignore;
+        public int UnitsPerBlock;
+        public long Units;
+    }
+
+    /// <summary>Rows [block·perBlock, …) of an (N, C) cross-entropy.</summary>
+    private static unsafe void CrossEntropyRowBlock<T>(void* state, int block)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref ClassJob<T> job = ref *(ClassJob<T>*)state;
+        int c = job.C;
+        long first = (long)block * job.UnitsPerBlock;
+        long last = Math.Min(job.Units, first + job.UnitsPerBlock);
+        Span<T> scratch = job.Grad == null ? stackalloc T[Chunk] : default;
+        double partial = 0;
+        for (long i = first; i < last; i++)
+        {
+            long t = job.Target[i];
+            var row = new ReadOnlySpan<T>(job.X + i * c, c);
+            Span<T> e = job.Grad == null ? default : new Span<T>(job.Grad + i * c, c);
+            if (t == job.Ignore)
+            {
+                e.Clear();
+                if (job.Loss != null)
+                {
+                    job.Loss[i] = T.Zero;
+                }
+                continue;
+            }
+
+            T m = RowMax(row);
+            double s = job.Grad == null ? ShiftedExpSum(row, m, scratch) : ShiftedExp(row, m, e);
+            double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
+            double loss = (double.CreateTruncating(m) + Math.Log(s) - double.CreateTruncating(row[(int)t])) * wt;
+            partial += loss;
+            if (job.Loss != null)
+            {
+                job.Loss[i] = T.CreateTruncating(loss);
+            }
+            if (job.Grad != null)
+            {
+                // The coefficient w[t]·g/W stays in double until the final products (one rounding each).
+                double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
+                ScaleInPlace(e, T.CreateTruncating(coef / s));
+                e[(int)t] -= T.CreateTruncating(coef);
+            }
+        }
+        job.Partials[block] = partial;
+    }
+
+    /// <summary>exp(row − m) into <paramref name="e"/>; returns their sum in double.</summary>
+    private static double ShiftedExp<T>(ReadOnlySpan<T> row, T m, Span<T> e)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), MemoryMarshal.Cast<T, float>(e));
+        }
+        TensorPrimitives.Subtract(row, m, e);
+        TensorPrimitives.Exp(e, e);
+        return SumToDouble<T>(e);
+    }
+
+    /// <summary>Σ exp(row − m) in double, through a chunk-sized scratch (forward only).</summary>
+    private static double ShiftedExpSum<T>(ReadOnlySpan<T> row, T m, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default);
+        }
+        double s = 0;
+        for (int j = 0; j < row.Length; j += scratch.Length)
+        {
+            int len = Math.Min(scratch.Length, row.Length - j);
+            s += ShiftedExp(row.Slice(j, len), m, scratch[..len]);
+        }
+        return s;
+    }
+
+    /// <summary>
+    /// Units of a K-dimensional cross-entropy: sample b, inner positions [j0, j0 + InnerChunk). Classes are
+    /// <c>inner</c> apart, so the reduction over classes runs position-wise over contiguous inner vectors.
+    /// </summary>
+    private static unsafe void CrossEntropySpatialBlock<T>(void* state, int block)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref ClassJob<T> job = ref *(ClassJob<T>*)state;
+        int c = job.C;
+        int inner = job.Inner;
+        int chunks = (inner + InnerChunk - 1) / InnerChunk;
+        long first = (long)block * job.UnitsPerBlock;
+        long last = Math.Min(job.Units, first + job.UnitsPerBlock);
+        Span<T> m = stackalloc T[InnerChunk];
+        Span<T> s = stackalloc T[InnerChunk];
+        Span<T> tmp = stackalloc T[InnerChunk];
+        Span<T> r = stackalloc T[InnerChunk];
+        double partial = 0;
+        for (long u = first; u < last; u++)
+        {
+            long b = u / chunks;
+            int j0 = (int)(u % chunks) * InnerChunk;
+            int len = Math.Min(InnerChunk, inner - j0);
+            T* xs = job.X + b * c * inner + j0;
+            T* gs = job.Grad == null ? null : job.Grad + b * c * inner + j0;
+            long sample0 = b * inner + j0;
+            Span<T> mm = m[..len], ss = s[..len], tt = tmp[..len], rr = r[..len];
+
+            new ReadOnlySpan<T>(xs, len).CopyTo(mm);
+            for (int k = 1; k < c; k++)
+            {
+                TensorPrimitives.Max(mm, new ReadOnlySpan<T>(xs + (long)k * inner, len), mm);
+            }
+            ss.Clear();
+            for (int k = 0; k < c; k++)
+            {
+                Span<T> e = gs == null ? tt : new Span<T>(gs + (long)k * inner, len);
+                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, e);
+                TensorPrimitives.Exp(e, e);
+                TensorPrimitives.Add(ss, e, ss);
+            }
+
+            for (int j = 0; j < len; j++)
+            {
+                long i = sample0 + j;
+                long t = job.Target[i];
+                if (t == job.Ignore)
+                {
+                    rr[j] = T.Zero;
+                    if (job.Loss != null)
+                    {
+                        job.Loss[i] = T.Zero;
+                    }
+                    continue;
+                }
+                double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
+                double sum = double.CreateTruncating(ss[j]);
+                double loss = (double.CreateTruncating(mm[j]) + Math.Log(sum) - double.CreateTruncating(xs[t * inner + j])) * wt;
+                partial += loss;
+                if (job.Loss != null)
+                {
+                    job.Loss[i] = T.CreateTruncating(loss);
+                }
+                if (gs != null)
+                {
+                    double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
+                    rr[j] = T.CreateTruncating(coef / sum);
+                    tt[j] = T.CreateTruncating(coef);
+                }
+            }
+
+            if (gs != null)
+            {
+                for (int k = 0; k < c; k++)
+                {
+                    var g = new Span<T>(gs + (long)k * inner, len);
+                    TensorPrimitives.Multiply(g, rr, g);
+                }
+                for (int j = 0; j < len; j++)
+                {
+                    long t = job.Target[sample0 + j];
+                    if (t != job.Ignore)
+                    {
+                        gs[t * inner + j] -= tt[j];
+                    }
+                }
+            }
+        }
+        job.Partials[block] = partial;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Numerics;
+
+namespace Parity.Native.Fast;
+
+public static partial class FastLosses
+{
+    /// <summary><c>torch.nn.functional.nll_loss(input, target, weight, ignore_index=ignoreIndex, reduction=reduction)</c>: the loss only.</summary>
+    /// <param name="input">Log-probabilities, shape <c>(n, c, inner)</c> flattened row-major.</param>
+    /// <param name="target">Class indices, <c>n·inner</c> of them, each in <c>[0, c)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="n">Batch size N.</param>
+    /// <param name="c">Number of classes C.</param>
+    /// <param name="inner">Product of the trailing dimensions; 1 for <c>(N, C)</c> input.</param>
+    /// <param name="weight">Empty, or one weight per class.</param>
+    /// <param name="ignoreIndex">Target value that contributes nothing (PyTorch's default is -100).</param>
+    /// <param name="reduction">Weighted mean, sum or none.</param>
+    /// <param name="lossOut">For <see cref="Reduction.None"/>: receives the per-sample losses.</param>
+    /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The result does not depend on it.</param>
+    /// <returns>The reduced loss; zero for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="TorchException">A target is out of bounds, or the weight has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <remarks>See <see cref="NllLossForwardBackward{T}"/>.</remarks>
+    public static T NllLoss<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner = 1,
+        ReadOnlySpan<T> weight = default, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        Span<T> lossOut = default, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        NllCore(input, target, n, c, inner, weight, ignoreIndex, reduction, default, lossOut, default, threads, withGrad: false);
+
+    /// <summary><c>nll_loss</c> forward and its gradient with respect to the input.</summary>
+    /// <param name="input">Log-probabilities, shape <c>(n, c, inner)</c> flattened row-major.</param>
+    /// <param name="target">Class indices, <c>n·inner</c> of them.</param>
+    /// <param name="n">Batch size N.</param>
+    /// <param name="c">Number of classes C.</param>
+    /// <param name="gradInput">Receives ∂loss/∂input (mostly zeros), same length as the input.</param>
+    /// <param name="inner">Product of the trailing dimensions; 1 for <c>(N, C)</c> input.</param>
+    /// <param name="weight">Empty, or one weight per class.</param>
+    /// <param name="ignoreIndex">Target value that contributes nothing.</param>
+    /// <param name="reduction">Weighted mean, sum or none.</param>
+    /// <param name="gradOutput">Upstream gradient: empty means 1; one element for mean/sum; <c>n·inner</c> (or empty) for none.</param>
+    /// <param name="lossOut">For <see cref="Reduction.None"/>: receives the per-sample losses.</param>
+    /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>.</param>
+    /// <returns>The reduced loss; zero for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="TorchException">A target is out of bounds, or the weight has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <remarks>
+    /// <para><c>ℓᵢ = −w[yᵢ]·xᵢ,yᵢ</c> (0 for ignored samples); mean divides Σℓ by Σ w[yᵢ] over non-ignored samples.</para>
+    /// <para>Gradient: zero except <c>∂/∂xᵢ,yᵢ = −w[yᵢ]·gᵢ/W</c> (W = 1 for sum and none).</para>
+    /// </remarks>
+    public static T NllLossForwardBackward<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, Span<T> gradInput, int inner = 1,
+        ReadOnlySpan<T> weight = default, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        ReadOnlySpan<T> gradOutput = default, Span<T> lossOut = default, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        NllCore(input, target, n, c, inner, weight, ignoreIndex, reduction, gradInput, lossOut, gradOutput, threads, withGrad: true);
+
+    private static unsafe T NllCore<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner,
+        ReadOnlySpan<T> weight, long ignoreIndex, Reduction reduction,
+        Span<T> gradInput, Span<T> lossOut, ReadOnlySpan<T> gradOutput, int threads, bool withGrad)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireFloatingType<T>();
+        threads = ResolveThreads(threads);
+        long samples = ValidateClassShape(input.Length, target.Length, n, c, inner, weight.Length);
+        if (withGrad)
+        {
+            RequireLength(gradInput.Length, input.Length, nameof(gradInput));
+            ValidateGradOutput(gradOutput.Length, samples, reduction);
+        }
+        if (reduction == Reduction.None)
+        {
+            RequireLength(lossOut.Length, samples, nameof(lossOut));
+        }
+        double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
+
+        // One unit = one sample of the batch (c·inner elements); the gradient's zero fill dominates.
+        int perBlock = UnitsPerBlock(n, (long)c * inner);
+        int blocks = BlockCount(n, perBlock);
+        Span<double> partials = stackalloc double[Math.Max(1, blocks)];
+        partials.Clear();
+        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
+        fixed (T* x = input)
+        fixed (long* t = target)
+        fixed (T* w = weight)
+        fixed (T* g = gradInput)
+        fixed (T* l = lossOut)
+        fixed (T* go = gradOutput)
+        fixed (double* p = partials)
+        {
+            var job = new ClassJob<T>
+            {
+                X = x,
+                Target = t,
+                Weight = weight.IsEmpty ? null : w,
+                Grad = withGrad ? g : null,
+                Loss = reduction == Reduction.None ? l : null,
+                GradOut = go,
+                GradOutLength = gradOutput.Length,
+                Partials = p,
+                Scale = reduction switch
+                {
+                    Reduction.Mean => T.CreateTruncating(upstream / divisor),
+                    Reduction.Sum => T.CreateTruncating(upstream),
+                    _ => T.One,
+                },
+                PerSampleUpstream = reduction == Reduction.None,
+                N = n,
+                C = c,
+                Inner = inner,
+                Ignore = ignoreIndex,
+                UnitsPerBlock = perBlock,
+                Units = n,
+            };
+            BlockPool.Run(blocks, threads, &NllBlock<T>, &job);
+        }
+
+        double total = CombineInOrder(partials[..blocks]);
+        return reduction switch
+        {
+            Reduction.Mean => T.CreateTruncating(total / divisor),
+            Reduction.Sum => T.CreateTruncating(total),
+            _ => T.Zero,
+        };
+    }
+
+    private static unsafe void NllBlock<T>(void* state, int block)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref ClassJob<T> job = ref *(ClassJob<T>*)state;
+        long stride = (long)job.C * job.Inner;
+        long first = (long)block * job.UnitsPerBlock;
+        long last = Math.Min(job.Units, first + job.UnitsPerBlock);
+        if (job.Grad != null)
+        {
+            new Span<T>(job.Grad + first * stride, checked((int)((last - first) * stride))).Clear();
+        }
+        double partial = 0;
+        for (long b = first; b < last; b++)
+        {
+            for (int j = 0; j < job.Inner; j++)
+            {
+                long i = b * job.Inner + j;
+                long t = job.Target[i];
+                if (t == job.Ignore)
+                {
+                    if (job.Loss != null)
+                    {
+                        job.Loss[i] = T.Zero;
+                    }
+                    continue;
+                }
+                long at = b * stride + t * job.Inner + j;
+                T wt = job.Weight == null ? T.One : job.Weight[t];
+                T loss = -(job.X[at] * wt);
+                partial += double.CreateTruncating(loss);
+                if (job.Loss != null)
+                {
+                    job.Loss[i] = loss;
+                }
+                if (job.Grad != null)
+                {
+                    T upstream = job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.Scale;
+                    job.Grad[at] = -(wt * upstream);
+                }
+            }
+        }
+        job.Partials[block] = partial;
+    }
+}
