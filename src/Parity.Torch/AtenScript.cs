@@ -39,6 +39,9 @@ internal static class AtenScript
     /// <summary>Name of the function wrapping <c>aten::cross_entropy_loss</c>.</summary>
     public const string CrossEntropyLoss = "cross_entropy_loss";
 
+    /// <summary>Name of the function running <c>torch.autograd.grad([output], [input], [grad_output])</c>.</summary>
+    public const string InputGrad = "input_grad";
+
     /// <summary>The TorchScript source. Reduction is ATen's integer enum (0 none, 1 mean, 2 sum).</summary>
     internal const string Source = """
         def expand_weight(target: Tensor, weight: Tensor) -> Tensor:
@@ -55,6 +58,13 @@ internal static class AtenScript
 
         def cross_entropy_loss(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: int, ignore_index: int, label_smoothing: float) -> Tensor:
             return torch.cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)
+
+        def input_grad(output: Tensor, input: Tensor, grad_output: Tensor) -> Tensor:
+            grad_outputs: List[Optional[Tensor]] = [grad_output]
+            grads = torch.autograd.grad([output], [input], grad_outputs)
+            grad = grads[0]
+            assert grad is not None
+            return grad
         """;
 
     private static readonly Lazy<torch.jit.CompilationUnit> s_unit = new(Compile, LazyThreadSafetyMode.ExecutionAndPublication);

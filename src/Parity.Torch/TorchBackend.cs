@@ -96,8 +96,8 @@ public sealed class TorchBackend : IOpBackend
                     $"Mismatch in shape: grad_output[0] has a shape of {PythonSize(gradOutput.Shape)} and output[0] has a shape of {PythonSize(nativeOutput.Shape)}.");
             }
             TorchTensor upstream = gradOutput is null ? torch.ones_like(output) : TensorConversion.ToTorch(gradOutput);
-            IList<TorchTensor> grads = torch.autograd.grad([output], [input], [upstream]);
-            return new OpResult(nativeOutput, TensorConversion.FromTorch(grads[0]));
+            TorchTensor inputGrad = AtenScript.Invoke(AtenScript.InputGrad, output, input, upstream);
+            return new OpResult(nativeOutput, TensorConversion.FromTorch(inputGrad));
         }
         catch (ExternalException e)
         {
