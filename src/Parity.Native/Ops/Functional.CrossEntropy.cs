@@ -219,11 +219,9 @@ public static partial class Functional
             int c = i / inner % classes;
             int j = i % inner;
             int s = (o * inner) + j;
-            if (ignored[s])
-            {
-                continue;
-            }
-            T gs = reduction switch
+            // smooth_loss.masked_fill_(ignored, 0) hands an ignored row a zero gradient, which autograd still carries
+            // through the negation and the product with w: (−0)·w[c] is NaN for an infinite or NaN weight.
+            T gs = ignored[s] ? T.Zero : reduction switch
             {
                 Reduction.None => gRet[s],
                 Reduction.Sum => gRet[0],

@@ -132,6 +132,15 @@ public static partial class Functional
         {
             throw Runtime($"size mismatch (got input: {S(input.Shape)} , target: {S(target.Shape)}");
         }
+        if (input.Dim != 4 && input.Numel == 0 && target.Numel > 0)
+        {
+            // nll_loss_nd views a 3-D or ≥5-D input as (N, C, 1, -1) for nll_loss2d, but an input with no elements as
+            // (N, C, 0, 0) ("support empty batches"), while a non-empty target becomes (N, 1, numel / N). Target and
+            // input shapes agree by now, so this happens only for C = 0 with N and the positions non-zero, and
+            // nll_loss2d's size check fails before the target's dtype or values are read.
+            int n = input.Size(0);
+            throw Runtime($"size mismatch (got input: {S([n, c, 0, 0])} , target: {S([n, 1, target.Numel / n])}");
+        }
         int map = 1;
         for (int i = 2; i < input.Dim; i++)
         {
@@ -282,6 +291,14 @@ public static partial class Functional
     internal static T[] NllBackwardCore<T>(NllPlan p, T[] g, T totalWeight, Tensor target, Tensor? weight, long ignoreIndex, Reduction reduction)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // nll_loss_backward's own checks, which the forward does not make: a (C) input with a (1) target passes the
+        // forward but fails the backward's size check unless C is 1; and the backward reads the target as int64 even
+        // when the batch is empty (the forward's mean/sum return early without looking at it).
+        if (p.Unbatched && target.Dim == 1 && target.Size(0) != p.Classes)
+        {
+            throw Runtime($"size mismatch (got input: {S(p.InputShape)}, target: {S(target.Shape)})");
+        }
+        CheckTargetLong(target);
         T[]? w = weight?.ToArray<T>();
         var gi = new T[p.Batch * p.Classes * p.Map];
         if (target.Numel == 0)
