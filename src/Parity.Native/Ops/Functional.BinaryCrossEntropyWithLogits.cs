@@ -88,10 +88,13 @@ public static partial class Functional
             : SigmoidCore(input.ToArray<double>());
         int n = y.Length;
         var gi = new double[n];
+        // libtorch's binary_cross_entropy_with_logits_backward runs with grad mode off, so it takes its in-place
+        // branch: every step after the first product is written into that product's tensor, whose dtype is
+        // result_type(pos_weight, target) with pos_weight (t = pos_weight·target), else the input's (sigmoid(input)).
         DType cur;
         if (posWeight is not null)
         {
-            DType tt = Promote(posWeight.DType, target.DType);
+            DType tt = ResultType(posWeight, target);
             double[] p = ExpandDoubles(posWeight.ToDoubleArray(), posWeight.Shape, input.Shape);
             cur = tt;
             for (int i = 0; i < n; i++)
@@ -104,7 +107,7 @@ public static partial class Functional
         }
         else
         {
-            cur = Promote(input.DType, target.DType);
+            cur = input.DType;
             for (int i = 0; i < n; i++)
             {
                 gi[i] = R(cur, sig[i] - y[i]);
@@ -154,7 +157,8 @@ public static partial class Functional
         if (posWeight is not null)
         {
             lwShape = InferSize(posWeight.Shape, target.Shape);
-            lwType = Promote(posWeight.DType, target.DType);
+            // (pos_weight - 1).mul(target): a 0-D pos_weight does not widen a float32 target.
+            lwType = ResultType(posWeight, target);
             CheckInPlaceBroadcast(input.Shape, lwShape);
         }
         // (1 - target).mul_(input): the loss lives in the target's dtype.

@@ -47,6 +47,23 @@ internal static class TorchChecks
     }
 
     /// <summary>
+    /// The result dtype of a tensor-tensor op <c>a.op(b)</c> with PyTorch's rule for 0-D tensors: a 0-D operand next to
+    /// an operand with dimensions decides the dtype only when its category is higher (floating next to integer); a
+    /// float64 0-D tensor times a float32 (N) tensor is float32.
+    /// </summary>
+    public static DType ResultType(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if ((a.Dim == 0) == (b.Dim == 0))
+        {
+            return Promote(a.DType, b.DType);
+        }
+        (Tensor dimensioned, Tensor zeroDim) = a.Dim == 0 ? (b, a) : (a, b);
+        return zeroDim.DType.IsFloatingPoint() && !dimensioned.DType.IsFloatingPoint() ? zeroDim.DType : dimensioned.DType;
+    }
+
+    /// <summary>
     /// Checks an in-place op <c>self.op_(other)</c>: the promoted type must be castable to self's type. Only a
     /// floating result into an integer tensor is refused (a float64 result is rounded into a float32 tensor).
     /// </summary>
