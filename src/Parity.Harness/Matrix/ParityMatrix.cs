@@ -79,6 +79,7 @@ public static partial class ParityMatrix
         CrossEntropy(list);
         list.AddRange(EdgeCases.Cases);
         list.AddRange(BadInputCases.Cases);
+        list.AddRange(FuzzFindingCases.Cases);
         var dup = list.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
         {
