@@ -20,10 +20,14 @@ namespace Parity.Harness.Matrix;
 /// <item>F5: cross_entropy with label_smoothing: an ignored row's zero gradient is multiplied by w[c] on its way back,
 /// so an infinite or NaN weight turns the row's gradient into NaN.</item>
 /// <item>F6a: binary_cross_entropy_with_logits with a 0-D float64 pos_weight next to a float32 target: the product
-/// <c>pos_weight·target</c> is float32 (a 0-D tensor does not widen), and the backward works in place in it.</item>
+/// <c>pos_weight·target</c> is float32 (a 0-D tensor does not widen), and the backward works in place in it. These
+/// now agree bit for bit, but the catalogue keeps the bit-identical expectation for BCE and nll_loss; the native unit
+/// tests pin the bits.</item>
 /// </list>
-/// <para>Error cases run with <c>grad</c> true, because the backward is where libtorch raises; the expected text is
-/// libtorch's, observed through TorchBackend.</para>
+/// <para>Every case runs with <c>grad</c> true, because the backward is where libtorch raises for F1 and F2. The error
+/// cases do not set <see cref="CaseSpec.ExpectError"/> (the catalogue reserves it for <c>bad.</c> cases): both sides
+/// must raise the same first line, and the comments give libtorch's text, observed through TorchBackend, which the
+/// snapshots and the unit tests (Parity.Native.Tests and Parity.Torch.Tests, FuzzFindingTests) pin word for word.</para>
 /// </remarks>
 public static class FuzzFindingCases
 {
@@ -46,10 +50,11 @@ public static class FuzzFindingCases
     private static CaseArgs A(Reduction r, long? ii = null, double? ls = null) =>
         new() { Reduction = r, ReductionWritten = true, IgnoreIndex = ii, LabelSmoothing = ls };
 
-    private static CaseSpec Case(string name, LossOp op, DType dtype, IReadOnlyList<InputSpec> inputs, CaseArgs args, string? expectError = null, bool bit = false) => new()
+    // The catalogue marks exactly the binary_cross_entropy and nll_loss cases as expected bit-identical.
+    private static CaseSpec Case(string name, LossOp op, DType dtype, IReadOnlyList<InputSpec> inputs, CaseArgs args) => new()
     {
         Name = $"fuzz.{name}", Op = op, DType = dtype, DTypeWritten = true, Seed = Seed, Inputs = inputs, Args = args,
-        Grad = true, ExpectError = expectError, ExpectBitIdentical = bit,
+        Grad = true, ExpectBitIdentical = op is LossOp.BinaryCrossEntropy or LossOp.NllLoss,
     };
 
     private static IReadOnlyList<CaseSpec> Build()
@@ -60,20 +65,20 @@ public static class FuzzFindingCases
         var reductions = new[] { Reduction.None, Reduction.Mean, Reduction.Sum };
 
         // F1: (C) input, (1) target.
-        const string F1Error = "size mismatch (got input: [3], target: [1])";
+        // libtorch: "size mismatch (got input: [3], target: [1])" for all but the one-class case.
         foreach (var op in new[] { Nll, Ce })
         {
             foreach (var r in reductions)
             {
-                list.Add(Case($"F1.{op.Name()}.{r.Name()}", op, F32, [I("input", F([3], -1, -2, -3)), I("target", L([1], 2))], A(r), F1Error));
+                list.Add(Case($"F1.{op.Name()}.{r.Name()}", op, F32, [I("input", F([3], -1, -2, -3)), I("target", L([1], 2))], A(r)));
             }
             // The backward's size check comes before ignore_index is looked at.
-            list.Add(Case($"F1.{op.Name()}.mean.ignored", op, F32, [I("input", F([3], -1, -2, -3)), I("target", L([1], -100))], A(Reduction.Mean), F1Error));
+            list.Add(Case($"F1.{op.Name()}.mean.ignored", op, F32, [I("input", F([3], -1, -2, -3)), I("target", L([1], -100))], A(Reduction.Mean)));
             list.Add(Case($"F1.{op.Name()}.sum.weight", op, F64,
-                [I("input", D([3], -1, -2, -3)), I("target", L([1], 2)), I("weight", D([3], 1, 2, 3))], A(Reduction.Sum), F1Error));
+                [I("input", D([3], -1, -2, -3)), I("target", L([1], 2)), I("weight", D([3], 1, 2, 3))], A(Reduction.Sum)));
         }
         // C = 1: input.size(0) == target.size(0), so the backward runs (both sides give −1).
-        list.Add(Case("F1.nll_loss.sum.one-class", Nll, F32, [I("input", F([1], -1.5)), I("target", L([1], 0))], A(Reduction.Sum), bit: true));
+        list.Add(Case("F1.nll_loss.sum.one-class", Nll, F32, [I("input", F([1], -1.5)), I("target", L([1], 0))], A(Reduction.Sum)));
 
         // F2: empty batch, non-int64 target, mean or sum.
         foreach (var op in new[] { Nll, Ce })
@@ -81,36 +86,35 @@ public static class FuzzFindingCases
             foreach (var r in new[] { Reduction.Mean, Reduction.Sum })
             {
                 list.Add(Case($"F2.{op.Name()}.float64.{r.Name()}", op, F64,
-                    [InputSpec.Randn("input", [0, 3]), InputSpec.Randn("target", [0], dtype: F64)], A(r), "expected scalar type Long but found Double"));
+                    [InputSpec.Randn("input", [0, 3]), InputSpec.Randn("target", [0], dtype: F64)], A(r)));  // libtorch: expected scalar type Long but found Double
             }
             list.Add(Case($"F2.{op.Name()}.float32.spatial.mean", op, F32,
-                [InputSpec.Randn("input", [0, 3, 2]), InputSpec.Randn("target", [0, 2], dtype: F32)], A(Reduction.Mean), "expected scalar type Long but found Float"));
+                [InputSpec.Randn("input", [0, 3, 2]), InputSpec.Randn("target", [0, 2], dtype: F32)], A(Reduction.Mean)));  // libtorch: expected scalar type Long but found Float
             list.Add(Case($"F2.{op.Name()}.float32.4d.sum", op, F32,
-                [InputSpec.Randn("input", [0, 3, 2, 2]), InputSpec.Randn("target", [0, 2, 2], dtype: F32)], A(Reduction.Sum), "expected scalar type Long but found Float"));
+                [InputSpec.Randn("input", [0, 3, 2, 2]), InputSpec.Randn("target", [0, 2, 2], dtype: F32)], A(Reduction.Sum)));  // libtorch: expected scalar type Long but found Float
         }
         list.Add(Case("F2.cross_entropy.float64.ls=0.1.mean", Ce, F64,
-            [InputSpec.Randn("input", [0, 3]), InputSpec.Randn("target", [0], dtype: F64)], A(Reduction.Mean, ls: 0.1), "expected scalar type Long but found Double"));
+            [InputSpec.Randn("input", [0, 3]), InputSpec.Randn("target", [0], dtype: F64)], A(Reduction.Mean, ls: 0.1)));  // libtorch: expected scalar type Long but found Double
 
         // F4: K-dim input with C = 0 and a non-empty target.
         list.Add(Case("F4.nll_loss.seed=1.case=5", Nll, F32,
-            [InputSpec.Randn("input", [1, 0, 1], dtype: F32), I("target", L([1, 1], 0))], A(Reduction.Mean, ii: -100),
-            "size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]"));
+            [InputSpec.Randn("input", [1, 0, 1], dtype: F32), I("target", L([1, 1], 0))], A(Reduction.Mean, ii: -100)));  // libtorch: size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]
         foreach (var op in new[] { Nll, Ce })
         {
             foreach (var r in reductions)
             {
                 list.Add(Case($"F4.{op.Name()}.{r.Name()}.ignored", op, F32,
-                    [InputSpec.Randn("input", [1, 0, 1]), I("target", L([1, 1], -100))], A(r), "size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]"));
+                    [InputSpec.Randn("input", [1, 0, 1]), I("target", L([1, 1], -100))], A(r)));  // libtorch: size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]
                 list.Add(Case($"F4.{op.Name()}.{r.Name()}.out-of-range", op, F64,
-                    [InputSpec.Randn("input", [2, 0, 3]), I("target", L([2, 3], 0, 1, 2, -1, 5, 0))], A(r), "size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 3]"));
+                    [InputSpec.Randn("input", [2, 0, 3]), I("target", L([2, 3], 0, 1, 2, -1, 5, 0))], A(r)));  // libtorch: size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 3]
             }
             list.Add(Case($"F4.{op.Name()}.5d.float-target", op, F32,
-                [InputSpec.Randn("input", [1, 0, 1, 1, 1]), I("target", F([1, 1, 1, 1], 1))], A(Reduction.Mean), "size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]"));
+                [InputSpec.Randn("input", [1, 0, 1, 1, 1]), I("target", F([1, 1, 1, 1], 1))], A(Reduction.Mean)));  // libtorch: size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]
             list.Add(Case($"F4.{op.Name()}.5d.sum", op, F32,
-                [InputSpec.Randn("input", [2, 0, 1, 2, 1]), I("target", L([2, 1, 2, 1], 1, 0, 1, 0))], A(Reduction.Sum), "size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 2]"));
+                [InputSpec.Randn("input", [2, 0, 1, 2, 1]), I("target", L([2, 1, 2, 1], 1, 0, 1, 0))], A(Reduction.Sum)));  // libtorch: size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 2]
         }
         list.Add(Case("F4.cross_entropy.none.ls=0.3.ignored", Ce, F32,
-            [InputSpec.Randn("input", [1, 0, 1]), I("target", L([1, 1], -100))], A(Reduction.None, ls: 0.3), "size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]"));
+            [InputSpec.Randn("input", [1, 0, 1]), I("target", L([1, 1], -100))], A(Reduction.None, ls: 0.3)));  // libtorch: size mismatch (got input: [1, 0, 0, 0] , target: [1, 1, 1]
 
         // F5: label_smoothing, ignored rows, non-finite weights.
         list.Add(Case("F5.cross_entropy.seed=2.case=208", Ce, F32,
@@ -132,15 +136,15 @@ public static class FuzzFindingCases
             [
                 I("input", D([1, 1, 1, 3], 0, 0, 0)), I("target", F([1, 1, 1, 3], 1, 0, 0.5)),
                 I("weight", D([1, 1, 1, 3], 0, 1, 1e30)), I("pos_weight", D([], 1.2)),
-            ], A(Reduction.Mean), bit: true));
+            ], A(Reduction.Mean)));
         list.Add(Case("F6a.binary_cross_entropy_with_logits.float32.pos_weight-0d-float64", LossOp.BinaryCrossEntropyWithLogits, F32,
             [
                 I("input", F([2, 3], 0.3, -1.7, 2.9, 0.1, 5.0, -0.4)), I("target", F([2, 3], 1, 0, 0.3, 0.7, 0.1, 1)),
                 I("pos_weight", D([], 1.3)),
-            ], A(Reduction.Mean), bit: true));
+            ], A(Reduction.Mean)));
         list.Add(Case("F6a.binary_cross_entropy_with_logits.float32-input.float64-target", LossOp.BinaryCrossEntropyWithLogits, F32,
             [I("input", F([2, 3], 0.3, -1.7, 2.9, 0.1, 5.0, -0.4)), I("target", D([2, 3], 1, 0, 0.3, 0.7, 0.1, 1))],
-            A(Reduction.Mean), bit: true));
+            A(Reduction.Mean)));
         return list;
     }
 }
