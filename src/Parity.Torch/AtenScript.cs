@@ -18,6 +18,9 @@ namespace Parity.Torch;
 /// <item><term><c>nll_loss</c></term><description><c>aten::nll_loss_nd(input, target, weight, reduction, ignore_index)</c></description></item>
 /// <item><term><c>cross_entropy</c></term><description><c>aten::cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)</c></description></item>
 /// </list>
+/// <para>A sixth function, <c>input_grad</c>, runs <c>torch.autograd.grad([output], [input], [grad_output])</c>, so
+/// that an error raised by a backward kernel is caught by the interpreter (and translated) instead of terminating the
+/// process, as it does when it escapes TorchSharp's own <c>torch.autograd.grad</c>.</para>
 /// <para>The unit is compiled once per process, lazily and thread-safely; invoking it from several threads is safe
 /// (the TorchScript interpreter keeps per-call state). Single-op functions leave the graph executor nothing to fuse
 /// or differentiate symbolically, so values and gradients are those of the eager kernels.</para>

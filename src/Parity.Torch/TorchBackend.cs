@@ -36,7 +36,13 @@ namespace Parity.Torch;
 /// the ATen message (TorchScript's traceback wrapper removed) and whose kind is the Python exception class; see
 /// <see cref="TorchErrors"/>.</para>
 /// <para><b>Gradients.</b> With <c>grad</c> true the input becomes a leaf requiring grad and
-/// <c>torch.autograd.grad(output, input, gradOutput)</c> runs; a null <c>gradOutput</c> means ones. Integer inputs raise
+/// <c>torch.autograd.grad([output], [input], [gradOutput])</c> runs — inside the TorchScript unit
+/// (<see cref="AtenScript.InputGrad"/>), not through TorchSharp's <c>torch.autograd.grad</c>, because an error raised by a
+/// backward kernel escapes the latter as an uncaught c10::Error and terminates the process (exit 134), e.g. nll_loss's
+/// backward on a (C) input with a (1) target ("size mismatch (got input: [3], target: [1])") or on an empty batch with a
+/// float target ("expected scalar type Long but found Double"); the interpreter catches it and it becomes a
+/// <see cref="TorchException"/> as Python's RuntimeError from <c>.backward()</c> would. The same autograd engine and
+/// kernels run, so the gradients are the eager ones bit for bit. A null <c>gradOutput</c> means ones. Integer inputs raise
 /// Python's "only Tensors of floating point and complex dtype can require gradients" (after the forward, so the op's own
 /// error wins); a <c>gradOutput</c> whose shape differs from the output's raises autograd's Python "Mismatch in shape" text.</para>
 /// <para>Instances are thread-safe: each evaluation uses its own tensors and a per-thread dispose scope.</para>

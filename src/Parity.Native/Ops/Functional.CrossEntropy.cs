@@ -48,8 +48,11 @@ public static partial class Functional
     /// <param name="reduction">The forward reduction.</param>
     /// <param name="labelSmoothing">The forward label_smoothing.</param>
     /// <returns>The gradient through nll (and the smoothing term) into lsm, then through log_softmax:
-    /// gᵢ − softmaxᵢ·Σg per row; for 'mean' without ε this is (softmax − onehot)·w[yᵢ]/W.</returns>
-    /// <exception cref="TorchException">As the forward; or gradOutput has the wrong shape.</exception>
+    /// gᵢ − softmaxᵢ·Σg per row; for 'mean' without ε this is (softmax − onehot)·w[yᵢ]/W. With ε, an ignored sample's
+    /// smoothing term still passes its zero gradient through the product with w, so a ±∞ or NaN weight makes that
+    /// sample's gradient NaN, as libtorch's autograd does.</returns>
+    /// <exception cref="TorchException">As the forward; or gradOutput has the wrong shape; or the backward checks of
+    /// <see cref="NllLossBackward"/> (index targets).</exception>
     public static Tensor CrossEntropyBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);

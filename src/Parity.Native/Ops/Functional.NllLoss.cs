@@ -42,7 +42,10 @@ public static partial class Functional
     /// <param name="reduction">The forward reduction.</param>
     /// <returns>Zero except at each non-ignored [i, tᵢ]: −w[tᵢ]·gᵢ ('none'), w[tᵢ]·(−g) ('sum'), w[tᵢ]·(−(g/W)) ('mean',
     /// W the forward's total weight). All-ignored 'mean' gives zeros.</returns>
-    /// <exception cref="TorchException">As the forward; or gradOutput has the wrong shape.</exception>
+    /// <exception cref="TorchException">As the forward; or gradOutput has the wrong shape; and libtorch's backward checks
+    /// the forward does not make: RuntimeError "size mismatch (got input: [C], target: [1])" for a (C) input with a (1)
+    /// target unless C is 1, and "expected scalar type Long but found …" for a non-int64 target of an empty batch
+    /// (whose mean/sum forward returns without reading it).</exception>
     public static Tensor NllLossBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
     {
         var p = PlanNll(input, target, weight, reduction);
