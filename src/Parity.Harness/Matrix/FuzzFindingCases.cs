@@ -137,7 +137,7 @@ public static class FuzzFindingCases
                 I("input", D([1, 1, 1, 3], 0, 0, 0)), I("target", F([1, 1, 1, 3], 1, 0, 0.5)),
                 I("weight", D([1, 1, 1, 3], 0, 1, 1e30)), I("pos_weight", D([], 1.2)),
             ], A(Reduction.Mean)));
-        list.Add(Case("F6a.binary_cross_entropy_with_logits.float32.pos_weight-0d-float64", LossOp.BinaryCrossEntropyWithLogits, F32,
+        list.Add(Case("F6a.binary_cross_entropy_with_logits.input-float32.pos_weight-0d-float64", LossOp.BinaryCrossEntropyWithLogits, F32,
             [
                 I("input", F([2, 3], 0.3, -1.7, 2.9, 0.1, 5.0, -0.4)), I("target", F([2, 3], 1, 0, 0.3, 0.7, 0.1, 1)),
                 I("pos_weight", D([], 1.3)),
