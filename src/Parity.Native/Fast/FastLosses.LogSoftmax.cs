@@ -87,15 +87,24 @@ public static partial class FastLosses
             ss.Clear();
             for (int k = 0; k < c; k++)
             {
-                var o = new Span<T>(os + (long)k * inner, len);
-                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, o);
-                TensorPrimitives.Exp(o, tt);
-                TensorPrimitives.Add(ss, tt, ss);
+                var xk = new ReadOnlySpan<T>(xs + (long)k * inner, len);
+                if (typeof(T) == typeof(float))
+                {
+                    VectorMath.ShiftedExpAccumulate(
+                        MemoryMarshal.Cast<T, float>(xk), MemoryMarshal.Cast<T, float>(mm), MemoryMarshal.Cast<T, float>(tt), MemoryMarshal.Cast<T, float>(ss));
+                }
+                else
+                {
+                    TensorPrimitives.Subtract(xk, mm, tt);
+                    TensorPrimitives.Exp(tt, tt);
+                    TensorPrimitives.Add(ss, tt, ss);
+                }
             }
             TensorPrimitives.Log(ss, ss);
             for (int k = 0; k < c; k++)
             {
                 var o = new Span<T>(os + (long)k * inner, len);
+                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, o);
                 TensorPrimitives.Subtract(o, ss, o);
             }
         }
