@@ -209,4 +209,26 @@ internal static class VectorMath
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 3));
         return Vector256.FusedMultiplyAdd(p * z, s, s + s);
     }
+
+    /// <summary>e = exp(x − m) and sum += e, element-wise over one class row of a K-dimensional input (m ≥ x).</summary>
+    public static void ShiftedExpAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> m, Span<float> e, Span<float> sum)
+    {
+        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float mr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float er = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(e);
+        ref float sr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int n = x.Length;
+        int j = 0;
+        for (; j <= n - 8; j += 8)
+        {
+            Vector256<float> v = ExpNonPositive(Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j));
+            v.StoreUnsafe(ref er, (nuint)j);
+            (Vector256.LoadUnsafe(ref sr, (nuint)j) + v).StoreUnsafe(ref sr, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            e[j] = MathF.Exp(x[j] - m[j]);
+            sum[j] += e[j];
+        }
+    }
 }
