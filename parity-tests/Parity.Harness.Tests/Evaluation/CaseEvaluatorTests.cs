@@ -165,3 +165,21 @@ public class CaseEvaluatorTests
         }
     }
 }
+
+public class UlpHistogramTests
+{
+    [Theory]
+    [InlineData(0L, "0")]
+    [InlineData(1L, "1")]
+    [InlineData(2L, "2")]
+    [InlineData(3L, "3-4")]
+    [InlineData(4L, "3-4")]
+    [InlineData(5L, "5-8")]
+    [InlineData(8L, "5-8")]
+    [InlineData(9L, "9-16")]
+    [InlineData(65536L, "32769-65536")]
+    [InlineData(65537L, ">65536")]
+    [InlineData(long.MaxValue, "NaN/inf")]
+    public void Bucket_Label(long ulp, string label) =>
+        Assert.Equal(label, Running.UlpHistogram.BucketLabels[Running.UlpHistogram.Bucket(ulp)]);
+}

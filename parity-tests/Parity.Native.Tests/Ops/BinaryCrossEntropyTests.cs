@@ -145,7 +145,7 @@ public class BinaryCrossEntropyTests
         {
             AssertTorchError(
                 TorchErrorKind.ValueError,
-                "Using a target size ([4]) that is different to the input size ([2, 2]) is deprecated. Please ensure they have the same size.",
+                "Using a target size (torch.Size([4])) that is different to the input size (torch.Size([2, 2])) is deprecated. Please ensure they have the same size.",
                 () => Functional.BinaryCrossEntropy(X22, Tensor.Vector(0.1f, 0.2f, 0.3f, 0.4f)));
         }
 

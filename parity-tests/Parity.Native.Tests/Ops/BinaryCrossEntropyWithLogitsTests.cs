@@ -127,7 +127,7 @@ public class BinaryCrossEntropyWithLogitsTests
         [Fact]
         public void TargetSize_ValueError()
         {
-            AssertTorchError(TorchErrorKind.ValueError, "Target size ([6]) must be the same as input size ([2, 3])", () => Functional.BinaryCrossEntropyWithLogits(X23, Tensor.Zeros(DType.Float32, 6)));
+            AssertTorchError(TorchErrorKind.ValueError, "Target size (torch.Size([6])) must be the same as input size (torch.Size([2, 3]))", () => Functional.BinaryCrossEntropyWithLogits(X23, Tensor.Zeros(DType.Float32, 6)));
         }
 
         [Fact]

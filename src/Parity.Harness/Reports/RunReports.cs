@@ -131,7 +131,7 @@ public static class RunReports
         }
         foreach (var f in failures)
         {
-            sb.Append("- `").Append(f.Case.Name).Append("`: ").Append(f.FailureMessage.Replace("|", "\\|", StringComparison.Ordinal)).Append('\n');
+            sb.Append("- `").Append(f.Case.Name).Append("`: ").Append(f.FailureMessage.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal)).Append('\n');
         }
         return sb.ToString();
     }
@@ -171,7 +171,7 @@ public static class RunReports
                 .Add("snapshot", JsonOut.String(c.Snapshot is null ? "not checked" : c.Snapshot.Failed ? "failed" : c.Snapshot.Missing ? "missing" : c.Snapshot.Passed ? "passed" : "not checked"))
                 .Add("max_abs_diff", JsonOut.Double(c.Outcome.MaxAbsDiff))
                 .Add("max_ulp_diff", JsonOut.Int(c.Outcome.MaxUlpDiff))
-                .Add("bit_identical", JsonOut.Bool(c.Outcome.BitIdentical))
+                .Add("bit_identical", JsonOut.Bool(c.BitIdentical))
                 .Add("expect_bit_identical", JsonOut.Bool(c.Case.ExpectBitIdentical));
             if (c.Status == CaseStatus.Failed)
             {

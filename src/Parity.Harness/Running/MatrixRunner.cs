@@ -86,6 +86,11 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
         }
     }
 
+    /// <summary>Bit-identical to the reference: libtorch when it ran, else the snapshot (outputs, gradients or error text).</summary>
+    public bool BitIdentical => Outcome.Torch is not null
+        ? Outcome.BitIdentical
+        : Snapshot is { Passed: true } s && (s.Output?.BitIdentical ?? true) && (s.Grad?.BitIdentical ?? true);
+
     /// <summary>The output comparison the statistics use: vs libtorch when it ran, else vs the snapshot.</summary>
     public TensorComparison? OutputComparison => Outcome.Output ?? Snapshot?.Output;
 

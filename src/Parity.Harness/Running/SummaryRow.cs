@@ -42,7 +42,7 @@ public sealed record SummaryRow
     /// <summary>Largest ULP difference of gradients.</summary>
     public long GradMaxUlp { get; init; }
 
-    /// <summary>Cases whose outputs, gradients (or error texts) are bit-identical to libtorch.</summary>
+    /// <summary>Cases whose outputs, gradients (or error texts) are bit-identical to the reference (libtorch, else the snapshot).</summary>
     public int BitIdentical { get; init; }
 
     /// <summary>Cases marked as expected to be bit-identical.</summary>
@@ -74,9 +74,9 @@ public sealed record SummaryRow
                 GradMaxAbs = grads.Select(t => t.MaxAbsDiff).DefaultIfEmpty(0).Max(),
                 GradMaxRel = grads.Select(t => t.MaxRelDiff).DefaultIfEmpty(0).Max(),
                 GradMaxUlp = grads.Select(t => t.MaxUlpDiff).DefaultIfEmpty(0).Max(),
-                BitIdentical = list.Count(c => c.Outcome.BitIdentical),
+                BitIdentical = list.Count(c => c.BitIdentical),
                 ExpectedBitIdentical = list.Count(c => c.Case.ExpectBitIdentical),
-                ExpectedBitIdenticalHit = list.Count(c => c.Case.ExpectBitIdentical && c.Outcome.BitIdentical),
+                ExpectedBitIdenticalHit = list.Count(c => c.Case.ExpectBitIdentical && c.BitIdentical),
             };
         }).ToList();
     }

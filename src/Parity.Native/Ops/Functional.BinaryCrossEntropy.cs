@@ -60,7 +60,7 @@ public static partial class Functional
         CheckReduction(reduction);
         if (!target.Shape.SequenceEqual(input.Shape))
         {
-            throw Value($"Using a target size ({S(target.Shape)}) that is different to the input size ({S(input.Shape)}) is deprecated. Please ensure they have the same size.");
+            throw Value($"Using a target size (torch.Size({S(target.Shape)})) that is different to the input size (torch.Size({S(input.Shape)})) is deprecated. Please ensure they have the same size.");
         }
         int[]? weightShape = weight is null ? null : InferSize(target.Shape, weight.Shape);
         if (target.DType != input.DType)

@@ -143,7 +143,7 @@ public static partial class Functional
         CheckReduction(reduction);
         if (!target.Shape.SequenceEqual(input.Shape))
         {
-            throw Value($"Target size ({S(target.Shape)}) must be the same as input size ({S(input.Shape)})");
+            throw Value($"Target size (torch.Size({S(target.Shape)})) must be the same as input size (torch.Size({S(input.Shape)}))");
         }
         if (input.DType == DType.Int64)
         {
@@ -194,7 +194,7 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T neg = T.IsNaN(x) ? x : T.Min(x, T.Zero);
-        return neg - Log1p(VecReduce.VecExp(-T.Abs(x)));
+        return neg - VecReduce.VecLog1p(VecReduce.VecExp(-T.Abs(x)));
     }
 
     /// <summary>(pos_weight − 1)·target + 1 with each step in its PyTorch dtype, in the broadcast shape.</summary>

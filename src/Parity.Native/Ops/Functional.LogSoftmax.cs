@@ -15,7 +15,8 @@ public static partial class Functional
     /// maximum), so no exp overflows and the largest term is exactly 1. The subtraction is done in this order so a
     /// large m does not swallow a small log-sum.</para>
     /// <para>On the last dimension the sum follows libtorch's vector lanes (8 or 16 floats); on another dimension it
-    /// is sequential over the classes. exp/log are .NET's, libtorch uses SLEEF: expect ≤ 1–2 ulp differences.</para>
+    /// is sequential over the classes. exp and log are evaluated as libtorch's vector lanes do (SLEEF on x86 builds, see
+    /// <c>SleefFloat</c>/<c>SleefDouble</c>), so results match libtorch bit for bit on Linux x86-64.</para>
     /// <para>A slice containing NaN gives NaN; a slice that is all −∞ gives NaN.</para>
     /// </remarks>
     public static Tensor LogSoftmax(Tensor input, int dim)

@@ -203,7 +203,8 @@ public static partial class Functional
         }
         if (target.Numel == 0)
         {
-            return (Make([reduction == Reduction.Mean ? T.NaN : T.Zero], []), T.Zero);
+            // libtorch fills an empty batch's mean with quiet_NaN(), whose sign bit is clear; .NET's NaN has it set.
+            return (Make([reduction == Reduction.Mean ? T.CopySign(T.NaN, T.One) : T.Zero], []), T.Zero);
         }
         CheckTargetLong(target);
         ReadOnlySpan<long> tg = target.Int64Span;

@@ -15,8 +15,8 @@ public static partial class Functional
     /// <remarks>
     /// <para>Computed as 1/(1+exp(−x)) in the element type. For x → −∞, exp(−x) overflows to +∞ and the result is
     /// +0; for x → +∞ it is exactly 1; NaN stays NaN.</para>
-    /// <para>libtorch evaluates exp with SLEEF on full vectors, .NET with its own exp: results may differ in the last
-    /// bit or two for some elements.</para>
+    /// <para>Whole blocks of two vectors use SLEEF's exp, as libtorch's vectorised loop does, and the remaining
+    /// elements the C library's exp, so the bits match libtorch on Linux x86-64.</para>
     /// </remarks>
     public static Tensor Sigmoid(Tensor input)
     {

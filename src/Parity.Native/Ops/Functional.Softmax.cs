@@ -57,17 +57,11 @@ public static partial class Functional
         }
         var (outer, size, inner) = SplitAt(input.Shape, dim);
         bool last = IsLastDim(input.Dim, dim);
-        var products = new T[size];
         for (int o = 0; o < outer; o++)
         {
             int b = o * size * inner;
             for (int j = 0; j < inner; j++)
             {
-                for (int c = 0; c < size; c++)
-                {
-                    int k = b + (c * inner) + j;
-                    products[c] = g[k] * y[k];
-                }
                 T sum;
                 if (last)
                 {
@@ -75,10 +69,12 @@ public static partial class Functional
                 }
                 else
                 {
+                    // Σ g·y down the classes, each product fused into the running sum as libtorch's build contracts it.
                     sum = T.Zero;
-                    foreach (T p in products)
+                    for (int c = 0; c < size; c++)
                     {
-                        sum += p;
+                        int k = b + (c * inner) + j;
+                        sum = VecReduce.ButterflyFold ? T.FusedMultiplyAdd(g[k], y[k], sum) : sum + (g[k] * y[k]);
                     }
                 }
                 for (int c = 0; c < size; c++)
@@ -141,10 +137,11 @@ public static partial class Functional
                         sum += v;
                     }
                 }
+                // The last-dim kernel multiplies by 1/Σ; the strided kernel divides by Σ.
                 T inv = T.One / sum;
                 for (int c = 0; c < size; c++)
                 {
-                    output[b + (c * inner) + j] = e[c] * inv;
+                    output[b + (c * inner) + j] = last ? e[c] * inv : e[c] / sum;
                 }
             }
         }

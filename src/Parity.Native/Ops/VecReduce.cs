@@ -77,8 +77,9 @@ internal static class VecReduce
         {
             lanes[l] += map.Apply(row[d + l]);
         }
-        if (!ButterflyFold)
+        if (!ButterflyFold || typeof(T) != typeof(float))
         {
+            // libtorch has SIMD lane folds for float only; other types fold lane by lane from lane 0.
             T acc = lanes[0];
             for (int l = 1; l < w; l++)
             {
@@ -142,8 +143,9 @@ internal static class VecReduce
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = lanes.Length;
-        if (!ButterflyFold)
+        if (!ButterflyFold || typeof(T) != typeof(float))
         {
+            // libtorch has SIMD lane folds for float only; other types fold lane by lane from lane 0.
             T acc = lanes[0];
             for (int l = 1; l < w; l++)
             {
@@ -216,12 +218,23 @@ internal static class VecReduce
     /// </summary>
     public static T VecExp<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ButterflyFold && typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Exp(float.CreateTruncating(x))) : T.Exp(x);
+        !ButterflyFold ? T.Exp(x)
+        : typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Exp(float.CreateTruncating(x)))
+        : T.CreateTruncating(SleefDouble.Exp(double.CreateTruncating(x)));
 
     /// <summary>log as a vector lane computes it (SLEEF's float logf in libtorch's AVX2/AVX-512 builds).</summary>
     public static T VecLog<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ButterflyFold && typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Log(float.CreateTruncating(x))) : T.Log(x);
+        !ButterflyFold ? T.Log(x)
+        : typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Log(float.CreateTruncating(x)))
+        : T.CreateTruncating(SleefDouble.Log(double.CreateTruncating(x)));
+
+    /// <summary>log1p as a vector lane computes it (SLEEF's float log1pf in libtorch's AVX2/AVX-512 builds, else glibc).</summary>
+    public static T VecLog1p<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        !ButterflyFold ? Functional.Log1p(x)
+        : typeof(T) == typeof(float) ? T.CreateTruncating(SleefFloat.Log1p(float.CreateTruncating(x)))
+        : T.CreateTruncating(SleefDouble.Log1p(double.CreateTruncating(x)));
 
     /// <summary>exp at index <paramref name="j"/> of a run of <paramref name="n"/> elements processed in whole vectors of
     /// <paramref name="block"/> lanes with a scalar (glibc) tail, as libtorch's strided kernels do.</summary>

@@ -1,0 +1,129 @@
+using Parity.Native;
+
+namespace Parity.Harness.Tests.Fuzz;
+
+/// <summary>
+/// A test-only backend that evaluates sigmoid and binary_cross_entropy_with_logits from their formulas in float64
+/// (then rounds to the input dtype). Both sides of a fake run use it, so any disagreement comes from a decorator.
+/// </summary>
+internal sealed class FormulaBackend(string name) : IOpBackend
+{
+    public string Name { get; } = name;
+
+    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+    {
+        return call.Op switch
+        {
+            LossOp.Sigmoid => Sigmoid(call.Input, grad),
+            LossOp.BinaryCrossEntropyWithLogits => BceWithLogits(call, grad),
+            _ => throw new TorchException(TorchErrorKind.NotImplementedError, $"{call.Op.Name()} is not in the formula backend"),
+        };
+    }
+
+    private static OpResult Sigmoid(Tensor x, bool grad)
+    {
+        var y = Tensor.Zeros(x.DType, x.ShapeArray());
+        var g = Tensor.Zeros(x.DType, x.ShapeArray());
+        for (int i = 0; i < x.Numel; i++)
+        {
+            double s = 1.0 / (1.0 + Math.Exp(-x.GetDouble(i)));
+            y.SetDouble(i, s);
+            g.SetDouble(i, s * (1 - s));
+        }
+        return new OpResult(y, grad ? g : null);
+    }
+
+    private static OpResult BceWithLogits(OpCall call, bool grad)
+    {
+        var x = call.Input;
+        var y = call.Target!;
+        if (!x.Shape.SequenceEqual(y.Shape))
+        {
+            throw new TorchException(TorchErrorKind.ValueError,
+                $"Target size ({Tensor.ShapeString(y.Shape)}) must be the same as input size ({Tensor.ShapeString(x.Shape)})");
+        }
+        int[] shape = x.ShapeArray();
+        int n = x.Numel;
+        var loss = new double[n];
+        var dloss = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double xi = x.GetDouble(i), yi = y.GetDouble(i);
+            double pw = call.PosWeight is null ? 1 : Broadcast(call.PosWeight, shape, i);
+            double w = call.Weight is null ? 1 : Broadcast(call.Weight, shape, i);
+            double lw = 1 + ((pw - 1) * yi);
+            // ℓ = (1−y)·x − lw·log σ(x), log σ(x) = min(x,0) − log1p(exp(−|x|)); dℓ/dx = (1−y) − lw·(1 − σ(x)).
+            double logSig = Math.Min(xi, 0) - Math.Log(1 + Math.Exp(-Math.Abs(xi)));
+            double sig = 1.0 / (1.0 + Math.Exp(-xi));
+            loss[i] = w * (((1 - yi) * xi) - (lw * logSig));
+            dloss[i] = w * ((1 - yi) - (lw * (1 - sig)));
+        }
+        Tensor output, gradient = Tensor.FromDoubles(x.DType, dloss, shape);
+        if (call.Reduction == Reduction.None)
+        {
+            output = Tensor.FromDoubles(x.DType, loss, shape);
+        }
+        else
+        {
+            double sum = loss.Sum();
+            double scale = call.Reduction == Reduction.Mean ? 1.0 / n : 1.0;
+            output = Tensor.Scalar(call.Reduction == Reduction.Mean ? sum / n : sum, x.DType);
+            gradient = Tensor.FromDoubles(x.DType, dloss.Select(d => d * scale).ToArray(), shape);
+        }
+        return new OpResult(output, grad ? gradient : null);
+    }
+
+    /// <summary>Element of <paramref name="t"/> broadcast to <paramref name="shape"/> at flat index <paramref name="flat"/>.</summary>
+    private static double Broadcast(Tensor t, int[] shape, int flat)
+    {
+        if (t.Dim > shape.Length)
+        {
+            throw new TorchException($"output with shape {Tensor.ShapeString(shape)} doesn't match the broadcast shape {Tensor.ShapeString(t.Shape)}");
+        }
+        int offset = 0, stride = 1;
+        for (int d = shape.Length - 1, k = t.Dim - 1; d >= 0; d--, k--)
+        {
+            int i = flat % shape[d];
+            flat /= shape[d];
+            if (k < 0)
+            {
+                continue;
+            }
+            int size = t.Size(k);
+            if (size != 1 && size != shape[d])
+            {
+                throw new TorchException($"The size of tensor a ({shape[d]}) must match the size of tensor b ({size}) at non-singleton dimension {k}");
+            }
+            offset += (size == 1 ? 0 : i) * stride;
+            stride *= size;
+        }
+        return t.GetDouble(offset);
+    }
+}
+
+/// <summary>
+/// A deliberately wrong native op: binary_cross_entropy_with_logits that ignores <c>pos_weight</c> whenever some target
+/// is fractional (strictly between 0 and 1). Wraps any backend.
+/// </summary>
+internal sealed class PosWeightIgnoredWhenFractional(IOpBackend inner) : IOpBackend
+{
+    public string Name => inner.Name;
+
+    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+    {
+        if (call.Op == LossOp.BinaryCrossEntropyWithLogits && call.PosWeight is not null && call.Target is { } t &&
+            t.ToDoubleArray().Any(v => v is > 0 and < 1))
+        {
+            call = call with { PosWeight = null };
+        }
+        return inner.Evaluate(call, grad, gradOutput);
+    }
+}
+
+/// <summary>A backend that throws a fixed message for every call.</summary>
+internal sealed class ThrowingBackend(string name, string message) : IOpBackend
+{
+    public string Name { get; } = name;
+
+    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null) => throw new TorchException(message);
+}

@@ -1,0 +1,34 @@
+using Parity.Harness.Matrix;
+using Parity.Harness.Snapshots;
+
+namespace Parity.Harness.Tests.Live;
+
+/// <summary>The committed snapshots/ directory holds exactly one verified file per matrix case: none missing, no orphans.</summary>
+public class SnapshotCatalogueTests
+{
+    private static SnapshotStore Store()
+    {
+        string? root = LiveBackends.RepositoryRoot();
+        string dir = root is null ? "" : Path.Combine(root, "snapshots");
+        if (!Directory.Exists(dir))
+        {
+            Assert.Skip("no snapshots/ directory in the repository");
+        }
+        return new SnapshotStore(dir);
+    }
+
+    [Fact]
+    public void NoOrphans()
+    {
+        var orphans = Store().Orphans(ParityMatrix.All.Select(c => c.Name!));
+        Assert.True(orphans.Count == 0, "orphan snapshots (run parity snapshot prune): " + string.Join(", ", orphans));
+    }
+
+    [Fact]
+    public void NoneMissing()
+    {
+        var names = Store().Names().ToHashSet(StringComparer.Ordinal);
+        var missing = ParityMatrix.All.Select(c => c.Name!).Where(n => !names.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, "cases without a snapshot (run parity snapshot update): " + string.Join(", ", missing));
+    }
+}

@@ -1,0 +1,66 @@
+using Parity.Harness.Cases;
+using Parity.Native;
+
+namespace Parity.Harness.Fuzz;
+
+/// <summary>
+/// Turns an <see cref="OpCall"/> into a <c>parity eval</c> case (<see cref="CaseSpec"/>: explicit <c>{"values": …}</c>
+/// inputs, the dtype, the arguments the op takes, <c>"grad": true</c>) and prints it with <see cref="CaseWriter"/>.
+/// </summary>
+/// <remarks>
+/// A tensor with no elements cannot be written as nested arrays without losing its shape (<c>[[], []]</c> reads as
+/// [2, 0] whatever the trailing sizes), so it is written as <c>{"randn": shape}</c> (<c>randint</c> for int64), which
+/// draws no random numbers and so reproduces the same empty tensor.
+/// </remarks>
+public static class FuzzCaseJson
+{
+    /// <summary>The case for <paramref name="call"/>.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="name">The case name.</param>
+    public static CaseSpec ToCaseSpec(OpCall call, string name)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var inputs = new List<InputSpec> { Input("input", call.Input) };
+        if (call.Target is not null)
+        {
+            inputs.Add(Input("target", call.Target));
+        }
+        if (call.Weight is not null)
+        {
+            inputs.Add(Input("weight", call.Weight));
+        }
+        if (call.PosWeight is not null)
+        {
+            inputs.Add(Input("pos_weight", call.PosWeight));
+        }
+        bool classOp = call.Op is LossOp.NllLoss or LossOp.CrossEntropy;
+        return new CaseSpec
+        {
+            Name = name,
+            Op = call.Op,
+            DType = call.Input.DType,
+            DTypeWritten = true,
+            Inputs = inputs,
+            Args = new CaseArgs
+            {
+                Reduction = call.Reduction,
+                ReductionWritten = call.Op.IsLoss(),
+                IgnoreIndex = classOp ? call.IgnoreIndex : null,
+                LabelSmoothing = call.Op == LossOp.CrossEntropy ? call.LabelSmoothing : null,
+                Dim = call.Op is LossOp.Softmax or LossOp.LogSoftmax ? call.Dim : null,
+            },
+            Grad = true,
+        };
+    }
+
+    /// <summary>The case as JSON text, in the format <c>parity eval</c> reads.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="name">The case name.</param>
+    public static string Write(OpCall call, string name) => CaseWriter.Write([ToCaseSpec(call, name)], asArray: false);
+
+    private static InputSpec Input(string name, Tensor t) => t.Numel > 0
+        ? InputSpec.FromValues(name, t)
+        : t.DType == DType.Int64
+            ? InputSpec.Randint(name, 0, 1, t.ShapeArray(), DType.Int64)
+            : InputSpec.Randn(name, t.ShapeArray(), dtype: t.DType);
+}

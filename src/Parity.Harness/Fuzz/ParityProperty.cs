@@ -1,0 +1,142 @@
+using Parity.Harness.Comparison;
+using Parity.Native;
+
+namespace Parity.Harness.Fuzz;
+
+/// <summary>How the two sides disagreed on a case.</summary>
+public enum DisagreementKind
+{
+    /// <summary>Both sides agree (within the tolerance model, or both threw the same message).</summary>
+    None,
+
+    /// <summary>One side threw, the other returned.</summary>
+    ErrorVersusResult,
+
+    /// <summary>Both threw, with different first-line messages.</summary>
+    ErrorMessage,
+
+    /// <summary>The outputs differ (shape, dtype, or values outside the tolerance, NaN where the other is not).</summary>
+    Output,
+
+    /// <summary>The outputs agree, the gradients do not.</summary>
+    Gradient,
+
+    /// <summary>The native side threw something other than <see cref="TorchException"/> (a crash, not an op error).</summary>
+    NativeCrash,
+}
+
+/// <summary>The verdict on one case.</summary>
+/// <param name="Kind">What differs, or <see cref="DisagreementKind.None"/>.</param>
+/// <param name="Detail">A human description of the difference (or of the agreement).</param>
+/// <param name="BothThrew">Whether both sides threw (and agreed).</param>
+/// <param name="Key">What identifies the failure independently of values: for errors, who threw what.</param>
+public sealed record ParityVerdict(DisagreementKind Kind, string Detail, bool BothThrew = false, string Key = "")
+{
+    /// <summary>Whether the sides agree.</summary>
+    public bool Agrees => Kind == DisagreementKind.None;
+}
+
+/// <summary>
+/// The fuzzing property: native and torch agree on an <see cref="OpCall"/> — both throw with the same first-line
+/// message, or both return, with outputs and gradients of <c>sum(output)</c> inside the tolerance model
+/// (<see cref="TensorComparer"/>, <see cref="Tolerance.For"/> the dtype of libtorch's result; NaN only where NaN).
+/// </summary>
+public sealed class ParityProperty
+{
+    private readonly IOpBackend _native;
+    private readonly IOpBackend _torch;
+
+    /// <summary>Creates the property over two backends.</summary>
+    /// <param name="native">The side under test.</param>
+    /// <param name="torch">The reference (libtorch).</param>
+    public ParityProperty(IOpBackend native, IOpBackend torch)
+    {
+        ArgumentNullException.ThrowIfNull(native);
+        ArgumentNullException.ThrowIfNull(torch);
+        _native = native;
+        _torch = torch;
+    }
+
+    /// <summary>Evaluates <paramref name="call"/> on both sides (with the gradient) and compares.</summary>
+    public ParityVerdict Check(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var (torchResult, torchError) = Run(_torch, call);
+        var (nativeResult, nativeError) = Run(_native, call);
+
+        if (nativeError is not null and not TorchException)
+        {
+            string torchSide = torchError is null ? "returned" : $"threw \"{FirstLine(torchError.Message)}\"";
+            return new ParityVerdict(DisagreementKind.NativeCrash,
+                $"native crashed with {nativeError.GetType().FullName}: {FirstLine(nativeError.Message)}; torch {torchSide}",
+                Key: $"{nativeError.GetType().FullName}; torch {torchSide}");
+        }
+        if (torchError is not null && nativeError is not null)
+        {
+            string t = FirstLine(torchError.Message), n = FirstLine(nativeError.Message);
+            return t == n
+                ? new ParityVerdict(DisagreementKind.None, $"both threw \"{t}\"", BothThrew: true)
+                : new ParityVerdict(DisagreementKind.ErrorMessage, $"messages differ: torch \"{t}\", native \"{n}\"", Key: $"torch {t} | native {n}");
+        }
+        if (torchError is not null)
+        {
+            return new ParityVerdict(DisagreementKind.ErrorVersusResult,
+                $"torch threw \"{FirstLine(torchError.Message)}\", native returned {Show(nativeResult!.Output)}",
+                Key: "torch threw " + FirstLine(torchError.Message));
+        }
+        if (nativeError is not null)
+        {
+            return new ParityVerdict(DisagreementKind.ErrorVersusResult,
+                $"native threw \"{FirstLine(nativeError.Message)}\", torch returned {Show(torchResult!.Output)}",
+                Key: "native threw " + FirstLine(nativeError.Message));
+        }
+
+        // The tolerance of each result's own dtype: a float64 input with a float32 target gives a float32 loss in libtorch.
+        var output = TensorComparer.Compare(torchResult!.Output, nativeResult!.Output, Tolerance.For(torchResult.Output.DType));
+        if (!output.Match)
+        {
+            return new ParityVerdict(DisagreementKind.Output,
+                output.Describe("output") + $" (torch {Show(torchResult.Output)}, native {Show(nativeResult.Output)})");
+        }
+        if (torchResult.Grad is null || nativeResult.Grad is null)
+        {
+            return torchResult.Grad is null && nativeResult.Grad is null
+                ? new ParityVerdict(DisagreementKind.None, output.Describe("output") + "; no gradient on either side")
+                : new ParityVerdict(DisagreementKind.Gradient,
+                    $"gradient missing on the {(torchResult.Grad is null ? "torch" : "native")} side");
+        }
+        var grad = TensorComparer.Compare(torchResult.Grad, nativeResult.Grad, Tolerance.For(torchResult.Grad.DType));
+        return grad.Match
+            ? new ParityVerdict(DisagreementKind.None, output.Describe("output") + "; " + grad.Describe("grad"))
+            : new ParityVerdict(DisagreementKind.Gradient,
+                grad.Describe("grad") + $" (torch {Show(torchResult.Grad)}, native {Show(nativeResult.Grad)})");
+    }
+
+    private static (OpResult? Result, Exception? Error) Run(IOpBackend backend, OpCall call)
+    {
+        try
+        {
+            return (backend.Evaluate(call, grad: true), null);
+        }
+#pragma warning disable CA1031 // any exception is a verdict here, not a crash of the fuzzer
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return (null, e);
+        }
+    }
+
+    /// <summary>The first line of an error message (PyTorch appends C++ context on later lines).</summary>
+    public static string FirstLine(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        int nl = message.IndexOfAny(['\r', '\n']);
+        return nl < 0 ? message : message[..nl];
+    }
+
+    private static string Show(Tensor t)
+    {
+        string s = t.ToString();
+        return s.Length > 200 ? s[..200] + "…" : s;
+    }
+}
