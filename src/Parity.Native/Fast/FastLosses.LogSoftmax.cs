@@ -18,8 +18,8 @@ public static partial class FastLosses
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <remarks>
     /// <c>out = (x − m) − log Σ exp(x − m)</c> with m the maximum over the softmax dimension. For the last dimension the
-    /// exponential sum is accumulated in double; across an inner dimension it runs in the element type over the classes
-    /// in order, as libtorch does.
+    /// exponential sum runs in vector lanes (float lanes for float, then added in double; double chunks for double);
+    /// across an inner dimension it runs in the element type over the classes in order, as libtorch does.
     /// </remarks>
     public static unsafe void LogSoftmax<T>(ReadOnlySpan<T> input, int n, int c, Span<T> output, int inner = 1, int threads = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
