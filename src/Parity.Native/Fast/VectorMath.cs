@@ -39,8 +39,9 @@ internal static class VectorMath
         Vector256<int> n = Vector256.ConvertToInt32(fx);
         Vector256<float> scale = Vector256.ShiftLeft(n + Vector256.Create(127), 23).AsSingle();
         Vector256<float> result = y * scale;
-        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        // NaN needs no select: it propagates through r, the polynomial and the product. −∞ and very negative x are
+        // caught here (their n would overflow the exponent field).
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
     }
 
     /// <summary>Natural logarithm of positive floats (subnormals included); log(+0) = −∞, log(+∞) = +∞, NaN and negatives give NaN.</summary>
