@@ -7,7 +7,7 @@ namespace Parity.Cli.Tests;
 /// <summary>The command with the real backends (skipped, never passed, when libtorch is unavailable).</summary>
 public class LiveCliTests
 {
-    private static void RequireTorch()
+    internal static void RequireTorch()
     {
         if (!LibTorchLoader.Status.Available)
         {
@@ -16,7 +16,7 @@ public class LiveCliTests
     }
 
     /// <summary>Wraps the real native backend and perturbs one op's output by one part in 10^4.</summary>
-    private sealed class BrokenOp(LossOp broken) : IOpBackend
+    internal sealed class BrokenOp(LossOp broken) : IOpBackend
     {
         private readonly NativeBackend _inner = new();
 

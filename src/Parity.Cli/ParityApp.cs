@@ -7,7 +7,7 @@ using Parity.Native;
 namespace Parity.Cli;
 
 /// <summary>
-/// The <c>parity</c> command: <c>run</c> (the CI job), <c>eval</c>, <c>list</c>, <c>snapshot accept|update|check|prune</c>.
+/// The <c>parity</c> command: <c>run</c> (the CI job), <c>eval</c>, <c>list</c>, <c>snapshot accept|update|check|prune</c>, <c>fuzz</c>.
 /// </summary>
 /// <remarks>Exit codes: 0 success; 1 a comparison failed; 2 bad usage or a bad case file; 3 nothing was verified (every case skipped).</remarks>
 public static class ParityApp
@@ -76,6 +76,7 @@ public static class ParityApp
         root.Add(EvalCommand.Build(host));
         root.Add(ListCommand.Build(host));
         root.Add(SnapshotCommand.Build(host));
+        root.Add(FuzzCommand.Build(host));
         return root;
     }
 }

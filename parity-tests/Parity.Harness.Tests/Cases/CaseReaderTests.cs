@@ -35,6 +35,30 @@ public class CaseReaderTests
             Assert.Equal(0.1, c.Args.LabelSmoothing);
         }
 
+        [Theory]
+        [InlineData(double.NaN)]
+        [InlineData(double.PositiveInfinity)]
+        [InlineData(double.NegativeInfinity)]
+        public void NonFiniteLabelSmoothing_WrittenByCaseWriter_ReadsBack(double smoothing)
+        {
+            // The writer spells non-finite scalars as strings; the reader must take back what the writer printed
+            // (a fuzzer-shrunk case with label_smoothing NaN was unreadable before).
+            var original = Assert.Single(CaseReader.Parse("""{"op": "cross_entropy", "inputs": {"input": {"values": [[0, 1]]}, "target": {"values": [1], "dtype": "int64"}}}"""));
+            var written = CaseWriter.Write([original with { Args = original.Args with { LabelSmoothing = smoothing } }], asArray: false);
+
+            var back = Assert.Single(CaseReader.Parse(written));
+
+            Assert.Equal(smoothing, back.Args.LabelSmoothing); // xunit's double equality treats NaN as equal to NaN
+        }
+
+        [Fact]
+        public void LabelSmoothing_UnknownString_NamesTheField()
+        {
+            var e = Fails("""{"op": "cross_entropy", "inputs": {"input": {"values": [[0, 1]]}, "target": {"values": [1], "dtype": "int64"}}, "args": {"label_smoothing": "tiny"}}""");
+            Assert.Contains("args.label_smoothing", e.Message, StringComparison.Ordinal);
+            Assert.Contains("found the string \"tiny\"", e.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Array_KeepsOrder_AndDefaults()
         {

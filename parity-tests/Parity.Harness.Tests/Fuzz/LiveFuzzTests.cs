@@ -21,7 +21,7 @@ public sealed class LiveFuzzTests
 
     private static void Log(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
 
-    /// <summary>The id of the open finding (/work/briefs/fuzz-findings.md) a failure belongs to, or null.</summary>
+    /// <summary>The id of the open fuzz finding (reported to the lead as F3–F6) a failure belongs to, or null.</summary>
     private static string? OpenFinding(FuzzFailure f)
     {
         var call = f.Shrunk;
@@ -93,7 +93,7 @@ public sealed class LiveFuzzTests
         }
 
         /// <summary>
-        /// The long run behind /work/briefs/fuzz-findings.md: <c>PARITY_FUZZ_CASES</c> cases per op (default 2000) from
+        /// The long run behind the fuzz findings report: <c>PARITY_FUZZ_CASES</c> cases per op (default 2000) from
         /// <c>PARITY_FUZZ_SEED</c> (default 1); the report goes to <c>PARITY_FUZZ_REPORT</c> when set.
         /// </summary>
         [Fact(Explicit = true)]

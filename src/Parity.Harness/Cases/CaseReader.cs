@@ -452,14 +452,7 @@ public static class CaseReader
     {
         if (node.Kind == PJKind.String && t.DType != DType.Int64)
         {
-            double special = node.Text switch
-            {
-                "NaN" => double.NaN,
-                "Infinity" => double.PositiveInfinity,
-                "-Infinity" => double.NegativeInfinity,
-                _ => throw ctx.Fail(node, path, $"expected a number or \"NaN\", \"Infinity\", \"-Infinity\", found the string \"{node.Text}\""),
-            };
-            t.SetDouble(index, special);
+            t.SetDouble(index, SpecialNumber(ctx, node, path));
             return;
         }
         if (node.Kind != PJKind.Number)
@@ -500,8 +493,19 @@ public static class CaseReader
         return l;
     }
 
-    private static double Num(Ctx ctx, PositionedJson v, string p) =>
-        v.Kind == PJKind.Number
-            ? double.Parse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture)
-            : throw ctx.Fail(v, p, $"expected a number, found {v.KindName}");
+    /// <summary>A number, or one of the strings the writer uses for non-finite values ("NaN", "Infinity", "-Infinity").</summary>
+    private static double Num(Ctx ctx, PositionedJson v, string p) => v.Kind switch
+    {
+        PJKind.Number => double.Parse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture),
+        PJKind.String => SpecialNumber(ctx, v, p),
+        _ => throw ctx.Fail(v, p, $"expected a number, found {v.KindName}"),
+    };
+
+    private static double SpecialNumber(Ctx ctx, PositionedJson node, string path) => node.Text switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => throw ctx.Fail(node, path, $"expected a number or \"NaN\", \"Infinity\", \"-Infinity\", found the string \"{node.Text}\""),
+    };
 }

@@ -201,7 +201,7 @@ public static class FuzzCases
         (5, Gen.Const(0.0)),
         (3, Gen.Double[0, 1]),
         (1, Gen.OneOfConst(1.0, 0.1, 0.5)),
-        (1, Gen.OneOfConst(1.5, -0.1, -1.0, 2.0, 1.0000001)));
+        (1, Gen.OneOfConst(1.5, -0.1, -1.0, 2.0, 1.0000001, double.NaN)));
 
     private static Gen<OpCall> ClassIndex(LossOp op, FuzzBounds b) =>
         from dtype in FloatType

@@ -160,7 +160,10 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
 /// Deterministic: case <c>i</c> of op <c>o</c> is generated from its own CsCheck <see cref="PCG"/> derived from
 /// (seed, op, i), so results do not depend on the thread count. Shrinking follows CsCheck's idea — sample again and
 /// keep any case that fails the same way with a smaller CsCheck size (here: fewer elements first) — with samples
-/// bounded by the current failing case's shape, then a pass that drops optional tensors and simplifies values.
+/// bounded by the current failing case's shape; then deterministic passes that drop the optional tensors, drop slices
+/// (first or last index) along each dimension together with the aligned slices of target/weight/pos_weight, and
+/// replace values by simpler ones (0, 1, 0.5, roundings). A candidate is kept only if it fails with the same
+/// <see cref="FuzzFailure.Signature"/>. Inputs named by <see cref="FuzzOptions.Skip"/> are never evaluated.
 /// </remarks>
 public sealed partial class FuzzRunner
 {

@@ -12,7 +12,7 @@ public static class KnownHazards
     /// TorchBackend, gradient of <c>nll_loss</c>/<c>cross_entropy</c> with 1-D input (C) and a 1-D target of size 1:
     /// libtorch's backward raises <c>size mismatch (got input: [C], target: [1])</c> and the error escapes as
     /// <c>terminate called after throwing an instance of 'c10::Error'</c> (exit code 134) instead of a
-    /// <see cref="TorchException"/> (fuzz finding F1, /work/briefs/fuzz-findings.md).
+    /// <see cref="TorchException"/> (fuzz finding F1).
     /// </summary>
     public static string? TorchBackwardAbort(OpCall call)
     {

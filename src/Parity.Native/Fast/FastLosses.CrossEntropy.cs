@@ -341,9 +341,18 @@ public static partial class FastLosses
             for (int k = 0; k < c; k++)
             {
                 Span<T> e = gs == null ? tt : new Span<T>(gs + (long)k * inner, len);
-                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, e);
-                TensorPrimitives.Exp(e, e);
-                TensorPrimitives.Add(ss, e, ss);
+                var xk = new ReadOnlySpan<T>(xs + (long)k * inner, len);
+                if (typeof(T) == typeof(float))
+                {
+                    VectorMath.ShiftedExpAccumulate(
+                        MemoryMarshal.Cast<T, float>(xk), MemoryMarshal.Cast<T, float>(mm), MemoryMarshal.Cast<T, float>(e), MemoryMarshal.Cast<T, float>(ss));
+                }
+                else
+                {
+                    TensorPrimitives.Subtract(xk, mm, e);
+                    TensorPrimitives.Exp(e, e);
+                    TensorPrimitives.Add(ss, e, ss);
+                }
             }
 
             for (int j = 0; j < len; j++)

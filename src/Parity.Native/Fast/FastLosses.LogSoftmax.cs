@@ -18,8 +18,8 @@ public static partial class FastLosses
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <remarks>
     /// <c>out = (x − m) − log Σ exp(x − m)</c> with m the maximum over the softmax dimension. For the last dimension the
-    /// exponential sum is accumulated in double; across an inner dimension it runs in the element type over the classes
-    /// in order, as libtorch does.
+    /// exponential sum runs in vector lanes (float lanes for float, then added in double; double chunks for double);
+    /// across an inner dimension it runs in the element type over the classes in order, as libtorch does.
     /// </remarks>
     public static unsafe void LogSoftmax<T>(ReadOnlySpan<T> input, int n, int c, Span<T> output, int inner = 1, int threads = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -87,15 +87,24 @@ public static partial class FastLosses
             ss.Clear();
             for (int k = 0; k < c; k++)
             {
-                var o = new Span<T>(os + (long)k * inner, len);
-                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, o);
-                TensorPrimitives.Exp(o, tt);
-                TensorPrimitives.Add(ss, tt, ss);
+                var xk = new ReadOnlySpan<T>(xs + (long)k * inner, len);
+                if (typeof(T) == typeof(float))
+                {
+                    VectorMath.ShiftedExpAccumulate(
+                        MemoryMarshal.Cast<T, float>(xk), MemoryMarshal.Cast<T, float>(mm), MemoryMarshal.Cast<T, float>(tt), MemoryMarshal.Cast<T, float>(ss));
+                }
+                else
+                {
+                    TensorPrimitives.Subtract(xk, mm, tt);
+                    TensorPrimitives.Exp(tt, tt);
+                    TensorPrimitives.Add(ss, tt, ss);
+                }
             }
             TensorPrimitives.Log(ss, ss);
             for (int k = 0; k < c; k++)
             {
                 var o = new Span<T>(os + (long)k * inner, len);
+                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, o);
                 TensorPrimitives.Subtract(o, ss, o);
             }
         }

@@ -25,9 +25,10 @@ namespace Parity.Native.Fast;
 /// </para>
 /// <para>
 /// <b>Accuracy.</b> Reductions accumulate in <see cref="double"/> even for <see cref="float"/> data (libtorch accumulates
-/// float in float); exponentials and logarithms come from <c>System.Numerics.Tensors.TensorPrimitives</c>, which differs
-/// from libtorch's Sleef routines in the last bits. Results therefore match libtorch to a tolerance, not bit for bit;
-/// the readable reference ops in <c>Parity.Native.Functional</c> are the bit-parity implementation.
+/// float in float). For float the exponentials and logarithms are this library's own vector routines (≤ 2 ulp, see
+/// <c>VectorMath</c>); for double they come from <c>System.Numerics.Tensors.TensorPrimitives</c>. Both differ from
+/// libtorch's Sleef routines in the last bits, so results match libtorch to a tolerance, not bit for bit; the readable
+/// reference ops in <c>Parity.Native.Ops.Functional</c> are the bit-parity implementation.
 /// </para>
 /// <para>
 /// <b>Allocation.</b> With <c>threads = 1</c> no method allocates. With more threads the helper threads are created on

@@ -39,8 +39,9 @@ internal static class VectorMath
         Vector256<int> n = Vector256.ConvertToInt32(fx);
         Vector256<float> scale = Vector256.ShiftLeft(n + Vector256.Create(127), 23).AsSingle();
         Vector256<float> result = y * scale;
-        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        // NaN needs no select: it propagates through r, the polynomial and the product. −∞ and very negative x are
+        // caught here (their n would overflow the exponent field).
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
     }
 
     /// <summary>Natural logarithm of positive floats (subnormals included); log(+0) = −∞, log(+∞) = +∞, NaN and negatives give NaN.</summary>
@@ -208,5 +209,27 @@ internal static class VectorMath
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 5));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(2f / 3));
         return Vector256.FusedMultiplyAdd(p * z, s, s + s);
+    }
+
+    /// <summary>e = exp(x − m) and sum += e, element-wise over one class row of a K-dimensional input (m ≥ x).</summary>
+    public static void ShiftedExpAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> m, Span<float> e, Span<float> sum)
+    {
+        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float mr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float er = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(e);
+        ref float sr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int n = x.Length;
+        int j = 0;
+        for (; j <= n - 8; j += 8)
+        {
+            Vector256<float> v = ExpNonPositive(Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j));
+            v.StoreUnsafe(ref er, (nuint)j);
+            (Vector256.LoadUnsafe(ref sr, (nuint)j) + v).StoreUnsafe(ref sr, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            e[j] = MathF.Exp(x[j] - m[j]);
+            sum[j] += e[j];
+        }
     }
 }

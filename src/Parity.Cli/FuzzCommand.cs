@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using Parity.Harness.Fuzz;
+using Parity.Native;
+
+namespace Parity.Cli;
+
+/// <summary>
+/// <c>parity fuzz --cases N --seed S [--op …]</c>: generated cases (CsCheck) compared native vs libtorch; every
+/// disagreement is shrunk and printed as a ready-to-run <c>parity eval</c> case.
+/// </summary>
+/// <remarks>Exit codes: 0 no disagreement, 1 a disagreement, 2 bad usage, 3 libtorch unavailable (nothing compared).</remarks>
+internal static class FuzzCommand
+{
+    public static Command Build(ParityHost host)
+    {
+        var cmd = new Command("fuzz", "Generate cases per op (CsCheck), compare native and libtorch, and print each disagreement shrunk to a `parity eval` case");
+        var cases = new Option<int>("--cases") { Description = "Cases per op", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the whole run (same seed, same cases)", DefaultValueFactory = _ => 1 };
+        var ops = new Option<string[]>("--op") { Description = "Only these ops (repeatable): " + string.Join(", ", LossOps.All.Select(o => o.Name())), AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        cmd.Add(cases);
+        cmd.Add(seed);
+        cmd.Add(ops);
+        cmd.Add(threads);
+        cmd.SetAction(p =>
+        {
+            int n = p.GetValue(cases);
+            int t = p.GetValue(threads);
+            if (n < 1 || t < 1)
+            {
+                throw new UsageException("--cases and --threads must be at least 1");
+            }
+            IReadOnlyList<LossOp>? selected = null;
+            if (p.GetValue(ops) is { Length: > 0 } names)
+            {
+                try
+                {
+                    selected = names.Select(LossOps.Parse).Distinct().ToList();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException(e.Message);
+                }
+            }
+            var backends = host.Backends(false);
+            if (backends.Torch is null)
+            {
+                host.Err.WriteLine($"parity fuzz: nothing to compare against ({backends.TorchNote})");
+                return ParityApp.ExitNothingVerified;
+            }
+            var lastReport = DateTime.MinValue;
+            var gate = new object();
+            var options = new FuzzOptions
+            {
+                CasesPerOp = n,
+                Seed = p.GetValue(seed),
+                Ops = selected,
+                Threads = t,
+                // Inputs that abort the whole process inside libtorch are skipped and counted, never passed.
+                Skip = KnownHazards.Any,
+                Progress = pr =>
+                {
+                    lock (gate)
+                    {
+                        if (pr.Done == pr.Total || DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
+                        {
+                            lastReport = DateTime.UtcNow;
+                            host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"[{pr.Op.Name()}] {pr.Phase} {pr.Done}/{pr.Total}, {pr.Failures} failure(s)"));
+                        }
+                    }
+                },
+            };
+            var report = new FuzzRunner(backends.Native, backends.Torch).Run(options);
+            host.Out.Write(report.Format());
+            host.Out.WriteLine(report.Passed ? "parity fuzz: no disagreement" : "parity fuzz: DISAGREEMENTS (each shrunk case above runs with `parity eval`)");
+            return report.Passed ? 0 : ParityApp.ExitFailed;
+        });
+        return cmd;
+    }
+}
