@@ -223,6 +223,30 @@ public class FuzzFindingTests
             Assert.Equal(new[] { -0.07092625f, 0.025744209f, 0.10797441f, -0.029170139f, 0.14888452f, -0.099781275f }, g.ToArray<float>());
         }
 
+        [Fact]
+        public void ZeroDimFloat64Weight_RoundedToFloat32First()
+        {
+            // loss.mul_(weight) on a float32 loss with a 0-D float64 weight computes in float32: ln 2 · f32(0.3), not
+            // f32(ln 2 · 0.3) (they differ by 1 ulp; libtorch gives 0.20794417f).
+            Tensor r = Functional.BinaryCrossEntropyWithLogits(Tensor.Vector(0f, 0f), Tensor.Vector(0f, 0f), Tensor.Scalar(0.3, DType.Float64), reduction: Reduction.None);
+            float ln2 = (float)Math.Log(2);
+            Assert.Equal(new[] { ln2 * 0.3f, ln2 * 0.3f }, r.ToArray<float>());
+            Assert.Equal(0.20794417f, r.ToArray<float>()[0]);
+        }
+
+        [Fact]
+        public void SubnormalZeroDimWeight_InfiniteLoss_NaN()
+        {
+            // Fuzz case binary_cross_entropy_with_logits seed=1 case=11636 (libtorch: output NaN, grad [[[NaN]]]): with
+            // pos_weight ∞ the float32 loss is +∞, and the 0-D float64 weight 5e-324 becomes 0 in float32: ∞·0 = NaN.
+            var x = Tensor.FromArray([0.0], 1, 1, 1);
+            var y = Tensor.FromArray([0.5f], 1, 1, 1);
+            var w = Tensor.Scalar(5e-324, DType.Float64);
+            var pw = Tensor.Vector(double.PositiveInfinity);
+            Assert.True(double.IsNaN(Functional.BinaryCrossEntropyWithLogits(x, y, w, pw).GetDouble(0)));
+            Assert.True(double.IsNaN(Functional.BinaryCrossEntropyWithLogitsBackward(Ones0D(DType.Float32), x, y, w, pw).GetDouble(0)));
+        }
+
         private static readonly Tensor X = Tensor.FromArray([0.3f, -1.7f, 2.9f, 0.1f, 5.0f, -0.4f], 2, 3);
 
         private static readonly Tensor Y32 = Tensor.FromArray([1f, 0f, 0.3f, 0.7f, 0.1f, 1f], 2, 3);

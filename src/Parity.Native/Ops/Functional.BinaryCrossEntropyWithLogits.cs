@@ -52,10 +52,12 @@ public static partial class Functional
         }
         if (weight is not null)
         {
+            // loss.mul_(weight): a 0-D weight next to a loss with dimensions is first converted to the loss's dtype.
+            DType wt = InPlaceOperandType(lt, input.Dim, weight);
             double[] w = ExpandDoubles(weight.ToDoubleArray(), weight.Shape, input.Shape);
             for (int i = 0; i < n; i++)
             {
-                loss[i] = R(lt, loss[i] * w[i]);
+                loss[i] = R(lt, loss[i] * R(wt, w[i]));
             }
         }
         return lt == DType.Float32
@@ -99,8 +101,8 @@ public static partial class Functional
             cur = tt;
             for (int i = 0; i < n; i++)
             {
-                double t = R(tt, p[i] * y[i]);
-                double a = R(tt, R(tt, t + 1.0) - y[i]);
+                double t = R(tt, R(tt, p[i]) * R(tt, y[i]));
+                double a = R(tt, R(tt, t + 1.0) - R(tt, y[i]));
                 a = R(tt, a * sig[i]);
                 gi[i] = R(tt, a - t);
             }
@@ -113,16 +115,20 @@ public static partial class Functional
                 gi[i] = R(cur, sig[i] - y[i]);
             }
         }
+        // grad_input.mul_(grad) and .mul_(weight): a 0-D operand next to a grad_input with dimensions is first
+        // converted to grad_input's dtype.
+        DType gt = InPlaceOperandType(cur, input.Dim, gradOutput);
         for (int i = 0; i < n; i++)
         {
-            gi[i] = R(cur, gi[i] * (reduction == Reduction.None ? g[i] : g[0]));
+            gi[i] = R(cur, gi[i] * R(gt, reduction == Reduction.None ? g[i] : g[0]));
         }
         if (weight is not null)
         {
+            DType wt = InPlaceOperandType(cur, input.Dim, weight);
             double[] w = ExpandDoubles(weight.ToDoubleArray(), weight.Shape, input.Shape);
             for (int i = 0; i < n; i++)
             {
-                gi[i] = R(cur, gi[i] * w[i]);
+                gi[i] = R(cur, gi[i] * R(wt, w[i]));
             }
         }
         if (reduction == Reduction.Mean)
@@ -210,10 +216,18 @@ public static partial class Functional
         for (int i = 0; i < r.Length; i++)
         {
             double pm1 = R(posWeight.DType, p[i] - 1.0);
-            r[i] = R(type, R(type, pm1 * y[i]) + 1.0);
+            r[i] = R(type, R(type, R(type, pm1) * R(type, y[i])) + 1.0);
         }
         return r;
     }
+
+    /// <summary>
+    /// The dtype <paramref name="operand"/> is converted to in an in-place op <c>self.op_(operand)</c> on a tensor of
+    /// <paramref name="selfType"/> and <paramref name="selfDim"/> dimensions: the common dtype of the two (with the 0-D
+    /// rule of <see cref="ResultType"/>). Only a 0-D operand next to a self with dimensions can be narrowed.
+    /// </summary>
+    private static DType InPlaceOperandType(DType selfType, int selfDim, Tensor operand) =>
+        operand.Dim == 0 && selfDim > 0 && operand.DType.IsFloatingPoint() ? selfType : Promote(selfType, operand.DType);
 
     /// <summary>Rounds a double result to the dtype the PyTorch op writes it in (exact emulation for +, −, ×, ÷).</summary>
     private static double R(DType dtype, double v) => dtype == DType.Float32 ? (float)v : v;
