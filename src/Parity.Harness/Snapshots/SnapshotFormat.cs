@@ -168,36 +168,7 @@ internal static class SnapshotFormat
     }
 
     /// <summary>Appends <paramref name="s"/> in double quotes with <c>\" \\ \n \r \t \uXXXX</c> escapes.</summary>
-    public static void AppendQuoted(StringBuilder sb, string s)
-    {
-        sb.Append('"');
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    bool lone = char.IsSurrogate(c) &&
-                                !(char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) &&
-                                !(char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(s[i - 1]));
-                    if (c < 0x20 || c == 0x7F || lone)
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
+    public static void AppendQuoted(StringBuilder sb, string s) => QuotedString.Append(sb, s);
 
     /// <summary>Parses a snapshot file's bytes; <paramref name="expectedName"/>, when given, must match the name line.</summary>
     /// <exception cref="SnapshotFormatException">The bytes are not a valid version-1 snapshot.</exception>

@@ -99,29 +99,7 @@ public abstract class JsonOut
     public static string Quote(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var sb = new StringBuilder(s.Length + 2).Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < ' ')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
+        return QuotedString.Of(s);
     }
 
     private sealed class Raw(string text) : JsonOut
