@@ -34,7 +34,7 @@ public sealed record FuzzOptions
 
     /// <summary>
     /// Returns a reason to skip a call instead of evaluating it, or null to evaluate it — for inputs known to abort the
-    /// process on one side (see <see cref="KnownHazards"/>). Skipped cases are counted in <see cref="FuzzOpSummary.Skipped"/>,
+    /// process on one side. Skipped cases are counted in <see cref="FuzzOpSummary.Skipped"/>,
     /// never as agreed, and shrinking never proposes them.
     /// </summary>
     public Func<OpCall, string?>? Skip { get; init; }
