@@ -80,16 +80,8 @@ public static partial class FastLosses
     {
         RequireFloatingType<T>();
         threads = ResolveThreads(threads);
-        long samples = ValidateClassShape(input.Length, target.Length, n, c, inner, weight.Length);
-        if (withGrad)
-        {
-            RequireLength(gradInput.Length, input.Length, nameof(gradInput));
-            ValidateGradOutput(gradOutput.Length, samples, reduction);
-        }
-        if (reduction == Reduction.None)
-        {
-            RequireLength(lossOut.Length, samples, nameof(lossOut));
-        }
+        long samples = ValidateClassCall(input.Length, target.Length, n, c, inner, weight.Length, reduction,
+            gradInput.Length, gradOutput.Length, lossOut.Length, withGrad);
 
         double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
 
@@ -172,6 +164,27 @@ public static partial class FastLosses
         {
             throw new TorchException(
                 $"weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: [{weightLength}]");
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// The argument checks of a class-indexed forward (and, with <paramref name="withGrad"/>, backward) call:
+    /// <see cref="ValidateClassShape"/>, then the gradient buffers and the per-sample loss buffer of <c>none</c>.
+    /// Returns the number of samples n·inner.
+    /// </summary>
+    internal static long ValidateClassCall(int inputLength, int targetLength, int n, int c, int inner, int weightLength,
+        Reduction reduction, int gradInputLength, int gradOutputLength, int lossOutLength, bool withGrad)
+    {
+        long samples = ValidateClassShape(inputLength, targetLength, n, c, inner, weightLength);
+        if (withGrad)
+        {
+            RequireLength(gradInputLength, inputLength, "gradInput");
+            ValidateGradOutput(gradOutputLength, samples, reduction);
+        }
+        if (reduction == Reduction.None)
+        {
+            RequireLength(lossOutLength, samples, "lossOut");
         }
         return samples;
     }

@@ -63,16 +63,8 @@ public static partial class FastLosses
     {
         RequireFloatingType<T>();
         threads = ResolveThreads(threads);
-        long samples = ValidateClassShape(input.Length, target.Length, n, c, inner, weight.Length);
-        if (withGrad)
-        {
-            RequireLength(gradInput.Length, input.Length, nameof(gradInput));
-            ValidateGradOutput(gradOutput.Length, samples, reduction);
-        }
-        if (reduction == Reduction.None)
-        {
-            RequireLength(lossOut.Length, samples, nameof(lossOut));
-        }
+        long samples = ValidateClassCall(input.Length, target.Length, n, c, inner, weight.Length, reduction,
+            gradInput.Length, gradOutput.Length, lossOut.Length, withGrad);
         double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
 
         // One unit = one sample of the batch (c·inner elements); the gradient's zero fill dominates.
