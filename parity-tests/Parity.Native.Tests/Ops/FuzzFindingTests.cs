@@ -5,7 +5,7 @@ using static Parity.Native.Tests.Ops.OpsTestSupport;
 namespace Parity.Native.Tests.Ops;
 
 /// <summary>
-/// The native side of the fuzz findings (/work/briefs/fuzz-findings.md) F1, F2, F4, F5, F6a. Expected errors are
+/// The native side of the fuzz findings (docs/fuzz-findings.md) F1, F2, F4, F5, F6a. Expected errors are
 /// libtorch's texts and expected values are libtorch's results, both observed through TorchBackend (libtorch 2.10.0,
 /// CPU) and written here, or exact formulas.
 /// </summary>

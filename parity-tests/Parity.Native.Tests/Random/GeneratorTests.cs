@@ -81,7 +81,7 @@ public sealed class GeneratorTests
 
     public sealed class SeedDocument
     {
-        // /work/shared/seed/pytorch-bce-ce-losses.md: torch.manual_seed(2020); randn(3); empty(3).random_(2); ...
+        // ../shared/seed/pytorch-bce-ce-losses.md: torch.manual_seed(2020); randn(3); empty(3).random_(2); ...
         // randn(32, 5). The printouts there carry ", requires_grad=True", which a plain tensor does not print.
         private const string Randn32x5 =
             "tensor([[ 1.2986,  1.5832, -1.1648,  0.8027, -0.9628],\n" +

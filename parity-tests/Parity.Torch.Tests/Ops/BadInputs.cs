@@ -30,7 +30,7 @@ public sealed record BadInput(
 /// <summary>
 /// A catalogue of bad-input <see cref="OpCall"/>s and the exact libtorch 2.10 (Python-reference) errors, used by the
 /// error-text tests here and meant to be copied into the harness's built-in matrix (also written out as
-/// <c>/work/briefs/bad-inputs.md</c>).
+/// <c>docs/bad-inputs.md</c>).
 /// </summary>
 public static class BadInputs
 {

@@ -6,7 +6,7 @@ using NativeTensor = Parity.Native.Tensor;
 namespace Parity.Torch.Tests.Ops;
 
 /// <summary>
-/// The fuzz findings on the libtorch side (/work/briefs/fuzz-findings.md). F1 and F2 used to abort the test host
+/// The fuzz findings on the libtorch side (docs/fuzz-findings.md). F1 and F2 used to abort the test host
 /// (c10::Error escaping <c>torch.autograd.grad</c>, exit 134); now the gradient is taken inside the TorchScript unit
 /// and the error arrives as a <see cref="TorchException"/> — a regression would kill this run rather than fail it.
 /// The other tests record what libtorch returns for F4, F5 and F6a, the values the native side is pinned to.

@@ -126,7 +126,7 @@ public sealed class GeneratorParity
         [Fact]
         public void EveryDrawOfTheDocument_BitIdentical()
         {
-            // /work/shared/seed/pytorch-bce-ce-losses.md, in order, from torch.manual_seed(2020).
+            // ../shared/seed/pytorch-bce-ce-losses.md, in order, from torch.manual_seed(2020).
             var (native, torch) = Pair(2020);
             using (torch)
             {

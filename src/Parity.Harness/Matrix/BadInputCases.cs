@@ -9,7 +9,7 @@ namespace Parity.Harness.Matrix;
 /// expectation means "any error, equal on both sides".
 /// </summary>
 /// <remarks>
-/// The texts come from /work/shared/notes/pytorch-cpu-semantics.md §3 and the torchops helper's verified table
+/// The texts come from ../shared/notes/pytorch-cpu-semantics.md §3 and the torchops helper's verified table
 /// (parity-tests/Parity.Torch.Tests/Ops/BadInputs.cs): Python PyTorch is the reference, so the BCE size checks carry
 /// Python's <c>torch.Size([…])</c> spelling rather than TorchSharp's C++ frontend text.
 /// </remarks>

@@ -4,7 +4,7 @@ using Parity.Native;
 namespace Parity.Harness.Matrix;
 
 /// <summary>
-/// The disagreements the fuzzer found (issue 8, /work/briefs/fuzz-findings.md), pinned as permanent named cases once
+/// The disagreements the fuzzer found (issue 8, docs/fuzz-findings.md), pinned as permanent named cases once
 /// fixed: each is the shrunk case the fuzzer printed (named after it where it is reproduced exactly) plus the closest
 /// variants of the same cause. Names start with <c>fuzz.F&lt;n&gt;.</c>, the finding's number.
 /// </summary>

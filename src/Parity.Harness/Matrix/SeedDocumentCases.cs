@@ -4,7 +4,7 @@ using Parity.Native;
 namespace Parity.Harness.Matrix;
 
 /// <summary>
-/// The examples of the seed document (/work/shared/seed/pytorch-bce-ce-losses.md) as a case chain: the first cell
+/// The examples of the seed document (../shared/seed/pytorch-bce-ce-losses.md) as a case chain: the first cell
 /// seeds 2020, each later cell continues the stream exactly as the notebook does.
 /// </summary>
 /// <remarks>

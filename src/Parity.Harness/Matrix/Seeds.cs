@@ -6,7 +6,7 @@ namespace Parity.Harness.Matrix;
 /// </summary>
 public static class Seeds
 {
-    /// <summary><c>torch.manual_seed(2020)</c> of the seed document (/work/shared/seed); its later cells continue the stream.</summary>
+    /// <summary><c>torch.manual_seed(2020)</c> of the seed document (../shared/seed); its later cells continue the stream.</summary>
     public const long SeedDocument = 2020;
 
     /// <summary>sigmoid, softmax and log_softmax cases.</summary>
