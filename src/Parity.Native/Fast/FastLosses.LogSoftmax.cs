@@ -115,29 +115,21 @@ public static partial class FastLosses
     /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The result does not depend on it.</param>
     /// <returns>Σ values, accumulated in double per fixed block, blocks combined in order, rounded once to <typeparamref name="T"/>.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public static unsafe T Sum<T>(ReadOnlySpan<T> values, int threads = 1)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        RequireFloatingType<T>();
-        threads = ResolveThreads(threads);
-        var layout = ElementwiseLayout.For(values.Length);
-        Span<double> partials = stackalloc double[Math.Max(1, layout.Blocks)];
-        partials.Clear();
-        fixed (T* x = values)
-        fixed (double* p = partials)
-        {
-            var job = new ElementwiseJob<T> { X = x, Partials = p, Length = values.Length, PerBlock = layout.PerBlock };
-            BlockPool.Run(layout.Blocks, threads, &SumBlock<T>, &job);
-        }
-        return T.CreateTruncating(CombineInOrder(partials[..layout.Blocks]));
-    }
+    public static T Sum<T>(ReadOnlySpan<T> values, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(DeterministicSum(values, threads));
 
     /// <summary>Mean of <paramref name="values"/> (PyTorch's <c>reduction='mean'</c>): <see cref="Sum{T}"/> / length; NaN when empty.</summary>
     /// <param name="values">The values.</param>
     /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The result does not depend on it.</param>
     /// <returns>The mean, divided in double and rounded once to <typeparamref name="T"/>.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public static unsafe T Mean<T>(ReadOnlySpan<T> values, int threads = 1)
+    public static T Mean<T>(ReadOnlySpan<T> values, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(DeterministicSum(values, threads) / values.Length);
+
+    /// <summary>Σ values in double: per fixed block (independent of the thread count), blocks combined in order.</summary>
+    private static unsafe double DeterministicSum<T>(ReadOnlySpan<T> values, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireFloatingType<T>();
@@ -151,7 +143,7 @@ public static partial class FastLosses
             var job = new ElementwiseJob<T> { X = x, Partials = p, Length = values.Length, PerBlock = layout.PerBlock };
             BlockPool.Run(layout.Blocks, threads, &SumBlock<T>, &job);
         }
-        return T.CreateTruncating(CombineInOrder(partials[..layout.Blocks]) / values.Length);
+        return CombineInOrder(partials[..layout.Blocks]);
     }
 
     private static unsafe void SumBlock<T>(void* state, int block)
