@@ -77,26 +77,7 @@ internal static class VecReduce
         {
             lanes[l] += map.Apply(row[d + l]);
         }
-        if (!ButterflyFold || typeof(T) != typeof(float))
-        {
-            // libtorch has SIMD lane folds for float only; other types fold lane by lane from lane 0.
-            T acc = lanes[0];
-            for (int l = 1; l < w; l++)
-            {
-                acc += lanes[l];
-            }
-            return acc;
-        }
-        Span<T> next = stackalloc T[w];
-        for (int h = w / 2; h >= 1; h /= 2)
-        {
-            for (int l = 0; l < w; l++)
-            {
-                next[l] = lanes[l] + lanes[l ^ h];
-            }
-            next.CopyTo(lanes);
-        }
-        return lanes[0];
+        return Fold(lanes);
     }
 
     /// <summary>
