@@ -98,8 +98,9 @@ public class FastCrossEntropyTests
         [InlineData(Reduction.None, true, 0.1)]
         public void Rows_MatchFloat64Definition(Reduction reduction, bool weighted, double pIgnore)
         {
-            // C = 3, 10, 1000, 1003: below one vector, one vector plus a tail, many vectors, many plus a tail.
-            foreach ((int n, int c) in new[] { (17, 3), (33, 10), (64, 1000), (9, 1003) })
+            // C = 3, 10, 1000, 1003: below one vector, one vector plus a tail, many vectors, many plus a tail; 5003 is
+            // wider than the kernel's scratch row and takes the in-place path.
+            foreach ((int n, int c) in new[] { (17, 3), (33, 10), (64, 1000), (9, 1003), (3, 5003) })
             {
                 AssertMatchesReference<float>(n, c, 1, weighted, pIgnore, reduction, F32LossRelTol, F32GradRelTol, F32GradAbsTol);
             }
@@ -110,6 +111,41 @@ public class FastCrossEntropyTests
         [InlineData(Reduction.None)]
         public void KDim_MatchesFloat64Definition(Reduction reduction) =>
             AssertMatchesReference<float>(2, 21, 300, true, 0.05, reduction, F32LossRelTol, F32GradRelTol, F32GradAbsTol);
+
+        /// <summary>
+        /// A gradient of at least <see cref="FastLosses.StreamingStoreBytes"/> is written with non-temporal stores, here
+        /// into a buffer starting one float past an aligned address with C = 1001, so every row starts at a different
+        /// alignment. Its rows have the same bits as small (cached-store) calls on the same rows, and match float64.
+        /// </summary>
+        [Fact]
+        public void Rows_StreamingGradient_SameBitsAsSmallCalls_AndMatchesFloat64()
+        {
+            const int n = 4200, c = 1001, rows = 25;
+            Assert.True((long)n * c * sizeof(float) >= FastLosses.StreamingStoreBytes);
+            var rng = new System.Random(Seed);
+            float[] x = Array.ConvertAll(Uniform(rng, n * c, -6, 6), v => (float)v);
+            long[] t = Classes(rng, n, c, Ignore, 0.05);
+            float[] w = Array.ConvertAll(Uniform(rng, c, 0.2, 2), v => (float)v);
+
+            var buffer = new float[(n * c) + 1];
+            Span<float> grad = buffer.AsSpan(1, n * c);
+            var per = new float[n];
+            FastLosses.CrossEntropyForwardBackward<float>(x, t, n, c, grad, 1, w, Ignore, Reduction.None, default, per);
+
+            foreach (int first in new[] { 0, 2000, n - rows })
+            {
+                var smallGrad = new float[rows * c];
+                var smallPer = new float[rows];
+                FastLosses.CrossEntropyForwardBackward<float>(
+                    x.AsSpan(first * c, rows * c), t.AsSpan(first, rows), rows, c, smallGrad, 1, w, Ignore, Reduction.None, default, smallPer);
+                BitEqual(smallGrad, grad.Slice(first * c, rows * c).ToArray());
+                BitEqual(smallPer, per[first..(first + rows)]);
+            }
+
+            var expected = Float64Reference.CrossEntropy(Widen(x), t, n, c, 1, Widen(w), Ignore, Reduction.None);
+            Close(expected.PerSample, Widen(per), F32LossRelTol, 0);
+            Close(expected.Grad, Widen(grad.ToArray()), F32GradRelTol, F32GradAbsTol);
+        }
 
         [Fact]
         public void LargeLogits_ShiftedByRowMax_NoOverflow()
@@ -129,6 +165,12 @@ public class FastCrossEntropyTests
         [InlineData(2)]
         [InlineData(7)]
         public void Rows_Float32_BitIdenticalForAnyThreadCount(int threads) => AssertThreadInvariant<float>(40000, 17, 1, threads);
+
+        /// <summary>Large enough for the streaming (non-temporal) gradient stores.</summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(7)]
+        public void Rows_Float32_Streaming_BitIdenticalForAnyThreadCount(int threads) => AssertThreadInvariant<float>(4200, 1000, 1, threads);
 
         [Theory]
         [InlineData(2)]

@@ -56,6 +56,85 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void ExpNonPositive4_SameBitsAsFourSingleCalls()
+    {
+        var rng = new System.Random(7);
+        var x = new float[32 * 50_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = -(float)(rng.NextDouble() * 95);
+        }
+        float[] special = [0f, -0f, -87.3365f, -87.3366f, -88f, float.NegativeInfinity, float.NaN, -1e-30f, -0.34657359f, -0.34657362f];
+        special.CopyTo(x, 0);
+        for (int i = 0; i < x.Length; i += 32)
+        {
+            var v = new Vector256<float>[4];
+            for (int k = 0; k < 4; k++)
+            {
+                v[k] = Vector256.Create(x, i + (8 * k));
+            }
+            VectorMath.ExpNonPositive4(ref v[0], ref v[1], ref v[2], ref v[3]);
+            for (int k = 0; k < 4; k++)
+            {
+                Vector256<float> single = VectorMath.ExpNonPositive(Vector256.Create(x, i + (8 * k)));
+                Assert.Equal(single.AsInt32(), v[k].AsInt32());
+            }
+        }
+    }
+
+    [Fact]
+    public unsafe void ScaleWithTarget_SameBitsWithOrWithoutStreaming_AtEveryAlignment()
+    {
+        var rng = new System.Random(11);
+        float[] e = UniformFloats(rng, 203);
+        const float scale = 0.3712f;
+        const float coef = 0.125f;
+        fixed (float* ep = e)
+        {
+            foreach (int n in new[] { 3, 8, 21, 203 })
+            {
+                foreach (int target in new[] { 0, 1, n / 2, n - 1 })
+                {
+                    // Definition: an in-place rescale, then the target's subtraction, each rounded in float.
+                    var expected = new float[n];
+                    for (int j = 0; j < n; j++)
+                    {
+                        expected[j] = e[j] * scale;
+                    }
+                    expected[target] -= coef;
+                    for (int offset = 0; offset < 8; offset++)
+                    {
+                        foreach (bool streaming in new[] { false, true })
+                        {
+                            var g = new float[n + 16];
+                            fixed (float* gp = g)
+                            {
+                                VectorMath.ScaleWithTarget(ep, scale, gp + offset, n, target, coef, streaming);
+                            }
+                            System.Runtime.Intrinsics.X86.Sse.StoreFence();
+                            Assert.Equal(
+                                Array.ConvertAll(expected, BitConverter.SingleToInt32Bits),
+                                Array.ConvertAll(g[offset..(offset + n)], BitConverter.SingleToInt32Bits));
+                            Assert.All(g[..offset], v => Assert.Equal(0f, v));
+                            Assert.All(g[(offset + n)..], v => Assert.Equal(0f, v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] UniformFloats(System.Random rng, int count)
+    {
+        var v = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            v[i] = (float)rng.NextDouble();
+        }
+        return v;
+    }
+
+    [Fact]
     public void Log_WithinTwoUlps_AcrossExponentsAndSubnormals()
     {
         var rng = new System.Random(FastTestSupport.Seed);

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Parity.Native.Fast;
 
@@ -247,6 +249,11 @@ public static partial class FastLosses
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref ClassJob<T> job = ref *(ClassJob<T>*)state;
+        if (typeof(T) == typeof(float) && job.Grad != null && job.C <= ScratchClasses)
+        {
+            CrossEntropyRowBlockFloat(ref Unsafe.As<ClassJob<T>, ClassJob<float>>(ref job), block);
+            return;
+        }
         int c = job.C;
         long first = (long)block * job.UnitsPerBlock;
         long last = Math.Min(job.Units, first + job.UnitsPerBlock);
@@ -268,7 +275,8 @@ public static partial class FastLosses
             }
 
             T m = RowMax(row);
-            double s = job.Grad == null ? ShiftedExpSum(row, m, scratch) : ShiftedExp(row, m, e);
+            T* next = i + 1 < last ? job.X + ((i + 1) * c) : null;
+            double s = job.Grad == null ? ShiftedExpSum(row, m, scratch, next) : ShiftedExp(row, m, e);
             double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
             double loss = (double.CreateTruncating(m) + Math.Log(s) - double.CreateTruncating(row[(int)t])) * wt;
             partial += loss;
@@ -287,6 +295,56 @@ public static partial class FastLosses
         job.Partials[block] = partial;
     }
 
+    /// <summary>
+    /// Rows [block·perBlock, …) of a float (N, C) cross-entropy with its gradient, C ≤ <see cref="ScratchClasses"/>. Per
+    /// row: the max (the row comes from memory, usually already prefetched), exp(x − m) into a stack scratch row with
+    /// the next row prefetched meanwhile, then one write of the gradient row, scaled and with the target's term, using
+    /// non-temporal stores when the whole gradient is at least <see cref="StreamingStoreBytes"/>. The same float
+    /// operations as the generic path, so the same bits.
+    /// </summary>
+    private static unsafe void CrossEntropyRowBlockFloat(ref ClassJob<float> job, int block)
+    {
+        int c = job.C;
+        long first = (long)block * job.UnitsPerBlock;
+        long last = Math.Min(job.Units, first + job.UnitsPerBlock);
+        bool streaming = job.Units * c * sizeof(float) >= StreamingStoreBytes;
+        float* e = stackalloc float[c];
+        double partial = 0;
+        for (long i = first; i < last; i++)
+        {
+            long t = job.Target[i];
+            float* x = job.X + (i * c);
+            float* g = job.Grad + (i * c);
+            if (t == job.Ignore)
+            {
+                new Span<float>(g, c).Clear();
+                if (job.Loss != null)
+                {
+                    job.Loss[i] = 0f;
+                }
+                continue;
+            }
+
+            var row = new ReadOnlySpan<float>(x, c);
+            float m = RowMax(row);
+            double s = VectorMath.ShiftedExpSum(row, m, new Span<float>(e, c), i + 1 < last ? x + c : null);
+            double wt = job.Weight == null ? 1.0 : job.Weight[t];
+            double loss = (m + Math.Log(s) - x[t]) * wt;
+            partial += loss;
+            if (job.Loss != null)
+            {
+                job.Loss[i] = (float)loss;
+            }
+            double coef = wt * (job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.ScaleD);
+            VectorMath.ScaleWithTarget(e, (float)(coef / s), g, c, (int)t, (float)coef, streaming);
+        }
+        if (streaming && Sse.IsSupported)
+        {
+            Sse.StoreFence();
+        }
+        job.Partials[block] = partial;
+    }
+
     /// <summary>exp(row − m) into <paramref name="e"/>; returns their sum in double.</summary>
     private static double ShiftedExp<T>(ReadOnlySpan<T> row, T m, Span<T> e)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -300,13 +358,13 @@ public static partial class FastLosses
         return SumToDouble<T>(e);
     }
 
-    /// <summary>Σ exp(row − m) in double, through a chunk-sized scratch (forward only).</summary>
-    private static double ShiftedExpSum<T>(ReadOnlySpan<T> row, T m, Span<T> scratch)
+    /// <summary>Σ exp(row − m) in double, through a chunk-sized scratch (forward only); float rows prefetch <paramref name="next"/>.</summary>
+    private static unsafe double ShiftedExpSum<T>(ReadOnlySpan<T> row, T m, Span<T> scratch, T* next)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default);
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default, (float*)next);
         }
         double s = 0;
         for (int j = 0; j < row.Length; j += scratch.Length)

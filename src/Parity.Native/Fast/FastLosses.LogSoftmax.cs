@@ -60,9 +60,7 @@ public static partial class FastLosses
                 var row = new ReadOnlySpan<T>(job.X + i * c, c);
                 var outRow = new Span<T>(job.Grad + i * c, c);
                 T m = RowMax(row);
-                double s = typeof(T) == typeof(float)
-                    ? VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), default)
-                    : ShiftedExpSum(row, m, scratch);
+                double s = ShiftedExpSum(row, m, scratch, i + 1 < last ? job.X + ((i + 1) * c) : null);
                 SubtractTwo(row, m, T.CreateTruncating(Math.Log(s)), outRow);
             }
             return;

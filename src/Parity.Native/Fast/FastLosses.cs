@@ -46,6 +46,16 @@ public static partial class FastLosses
     /// <summary>Elements an element-wise kernel processes per stack scratch chunk.</summary>
     internal const int Chunk = 512;
 
+    /// <summary>
+    /// Outputs at least this large (bytes) are written with non-temporal stores where a kernel supports it: they are far
+    /// bigger than a core's L2, so caching them only costs a read of every destination line (and evicts the input).
+    /// Below it, outputs stay in cache for whoever reads them next.
+    /// </summary>
+    internal const long StreamingStoreBytes = 16L << 20;
+
+    /// <summary>The widest float row (classes) the cross-entropy kernel stages in a stack scratch before writing the gradient.</summary>
+    internal const int ScratchClasses = 4096;
+
     /// <summary>The number of threads every kernel uses when passed <c>threads = 0</c>: <see cref="Environment.ProcessorCount"/>.</summary>
     public static int AllThreads => Environment.ProcessorCount;
 

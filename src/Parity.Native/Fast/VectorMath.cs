@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Parity.Native.Fast;
 
@@ -21,28 +22,96 @@ internal static class VectorMath
     private const float Ln2Hi = 0.693359375f;
     private const float Ln2Lo = -2.12194440e-4f;
     private const float ExpUnderflow = -87.3365448f; // ln(2^-126)
+    private const float RoundingShift = 12582912f; // 1.5·2^23: adding it rounds to an integer, half to even
+
+    // Cephes expf: exp(r) ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2.
+    private const float ExpP0 = 1.9875691500e-4f;
+    private const float ExpP1 = 1.3981999507e-3f;
+    private const float ExpP2 = 8.3334519073e-3f;
+    private const float ExpP3 = 4.1665795894e-2f;
+    private const float ExpP4 = 1.6666665459e-1f;
+    private const float ExpP5 = 5.0000001201e-1f;
 
     /// <summary>exp(x) for x ≤ 0 (and NaN); flushes results below the smallest normal float to +0.</summary>
+    /// <remarks>
+    /// n = round(x·log₂e) comes from adding 1.5·2²³: the sum's low mantissa bits are n rounded half to even (the same n
+    /// as <c>Round</c>) and the same bits, shifted into the exponent field, give 2ⁿ — no float↔int conversions. Valid for
+    /// |x·log₂e| &lt; 2²², far wider than the −87.34 ≤ x ≤ 0 that is not flushed.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ExpNonPositive(Vector256<float> x)
     {
-        Vector256<float> fx = Vector256.Round(x * Vector256.Create(Log2E));
+        Vector256<float> shifted = (x * Vector256.Create(Log2E)) + Vector256.Create(RoundingShift);
+        Vector256<float> fx = shifted - Vector256.Create(RoundingShift);
         Vector256<float> r = Vector256.FusedMultiplyAdd(fx, Vector256.Create(-Ln2Hi), x);
         r = Vector256.FusedMultiplyAdd(fx, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = Vector256.Create(1.9875691500e-4f);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        Vector256<float> p = Vector256.Create(ExpP0);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP5));
         Vector256<float> y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        Vector256<int> n = Vector256.ConvertToInt32(fx);
-        Vector256<float> scale = Vector256.ShiftLeft(n + Vector256.Create(127), 23).AsSingle();
-        Vector256<float> result = y * scale;
+        Vector256<float> result = y * TwoToThe(shifted);
         // NaN needs no select: it propagates through r, the polynomial and the product. −∞ and very negative x are
         // caught here (their n would overflow the exponent field).
-        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
+        return Vector256.AndNot(result, Vector256.LessThan(x, Vector256.Create(ExpUnderflow)));
     }
+
+    /// <summary>
+    /// <see cref="ExpNonPositive"/> of four vectors at once, each step issued for all four before the next, so that the
+    /// four dependency chains overlap (about 1.5× the throughput of four separate calls here). Same bits as four calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ExpNonPositive4(ref Vector256<float> x0, ref Vector256<float> x1, ref Vector256<float> x2, ref Vector256<float> x3)
+    {
+        var log2e = Vector256.Create(Log2E);
+        var shift = Vector256.Create(RoundingShift);
+        Vector256<float> s0 = (x0 * log2e) + shift, s1 = (x1 * log2e) + shift, s2 = (x2 * log2e) + shift, s3 = (x3 * log2e) + shift;
+        Vector256<float> f0 = s0 - shift, f1 = s1 - shift, f2 = s2 - shift, f3 = s3 - shift;
+        var hi = Vector256.Create(-Ln2Hi);
+        var lo = Vector256.Create(-Ln2Lo);
+        Vector256<float> r0 = Vector256.FusedMultiplyAdd(f0, hi, x0), r1 = Vector256.FusedMultiplyAdd(f1, hi, x1);
+        Vector256<float> r2 = Vector256.FusedMultiplyAdd(f2, hi, x2), r3 = Vector256.FusedMultiplyAdd(f3, hi, x3);
+        r0 = Vector256.FusedMultiplyAdd(f0, lo, r0);
+        r1 = Vector256.FusedMultiplyAdd(f1, lo, r1);
+        r2 = Vector256.FusedMultiplyAdd(f2, lo, r2);
+        r3 = Vector256.FusedMultiplyAdd(f3, lo, r3);
+        var c0 = Vector256.Create(ExpP0);
+        var c1 = Vector256.Create(ExpP1);
+        Vector256<float> p0 = Vector256.FusedMultiplyAdd(c0, r0, c1), p1 = Vector256.FusedMultiplyAdd(c0, r1, c1);
+        Vector256<float> p2 = Vector256.FusedMultiplyAdd(c0, r2, c1), p3 = Vector256.FusedMultiplyAdd(c0, r3, c1);
+        Horner4(ref p0, ref p1, ref p2, ref p3, r0, r1, r2, r3, ExpP2);
+        Horner4(ref p0, ref p1, ref p2, ref p3, r0, r1, r2, r3, ExpP3);
+        Horner4(ref p0, ref p1, ref p2, ref p3, r0, r1, r2, r3, ExpP4);
+        Horner4(ref p0, ref p1, ref p2, ref p3, r0, r1, r2, r3, ExpP5);
+        p0 = Vector256.FusedMultiplyAdd(p0, r0 * r0, r0) + Vector256<float>.One;
+        p1 = Vector256.FusedMultiplyAdd(p1, r1 * r1, r1) + Vector256<float>.One;
+        p2 = Vector256.FusedMultiplyAdd(p2, r2 * r2, r2) + Vector256<float>.One;
+        p3 = Vector256.FusedMultiplyAdd(p3, r3 * r3, r3) + Vector256<float>.One;
+        var underflow = Vector256.Create(ExpUnderflow);
+        x0 = Vector256.AndNot(p0 * TwoToThe(s0), Vector256.LessThan(x0, underflow));
+        x1 = Vector256.AndNot(p1 * TwoToThe(s1), Vector256.LessThan(x1, underflow));
+        x2 = Vector256.AndNot(p2 * TwoToThe(s2), Vector256.LessThan(x2, underflow));
+        x3 = Vector256.AndNot(p3 * TwoToThe(s3), Vector256.LessThan(x3, underflow));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Horner4(
+        ref Vector256<float> p0, ref Vector256<float> p1, ref Vector256<float> p2, ref Vector256<float> p3,
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, float coefficient)
+    {
+        var c = Vector256.Create(coefficient);
+        p0 = Vector256.FusedMultiplyAdd(p0, r0, c);
+        p1 = Vector256.FusedMultiplyAdd(p1, r1, c);
+        p2 = Vector256.FusedMultiplyAdd(p2, r2, c);
+        p3 = Vector256.FusedMultiplyAdd(p3, r3, c);
+    }
+
+    /// <summary>2ⁿ from x·log₂e + 1.5·2²³ (n in its low mantissa bits, −126 ≤ n ≤ 127 where it is used).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TwoToThe(Vector256<float> shifted) =>
+        Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127), 23).AsSingle();
 
     /// <summary>Natural logarithm of positive floats (subnormals included); log(+0) = −∞, log(+∞) = +∞, NaN and negatives give NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -84,10 +153,17 @@ internal static class VectorMath
 
     /// <summary>
     /// Writes exp(x − m) into <paramref name="e"/> (when not empty) and returns Σ exp(x − m), for m ≥ every x. Lanes
-    /// accumulate in float over two vectors and are summed in double in a fixed order; the last length mod 8 elements use
-    /// <see cref="MathF.Exp"/> and are added in double.
+    /// accumulate in float over two vectors (even and odd vectors of the row) and are summed in double in a fixed order;
+    /// the last length mod 8 elements use <see cref="MathF.Exp"/> and are added in double.
     /// </summary>
-    public static double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e)
+    public static unsafe double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e) => ShiftedExpSum(x, m, e, null);
+
+    /// <summary>
+    /// <see cref="ShiftedExpSum(ReadOnlySpan{float}, float, Span{float})"/>, also prefetching <c>x.Length</c> floats at
+    /// <paramref name="prefetch"/> (the next row; null for none) a cache line per 16 elements, so that memory fetches
+    /// the next row while this one is computed. A prefetch is only a hint: it never faults and changes no result.
+    /// </summary>
+    public static unsafe double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e, float* prefetch)
     {
         bool store = !e.IsEmpty;
         var mv = Vector256.Create(m);
@@ -97,6 +173,38 @@ internal static class VectorMath
         ref float er = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(e);
         int n = x.Length;
         int j = 0;
+        for (; j <= n - 32; j += 32)
+        {
+            if (prefetch != null && Sse.IsSupported)
+            {
+                Sse.Prefetch0(prefetch + j);
+                Sse.Prefetch0(prefetch + j + 16);
+            }
+            Vector256<float> v0 = Vector256.LoadUnsafe(ref xr, (nuint)j) - mv;
+            Vector256<float> v1 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 8)) - mv;
+            Vector256<float> v2 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 16)) - mv;
+            Vector256<float> v3 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 24)) - mv;
+            ExpNonPositive4(ref v0, ref v1, ref v2, ref v3);
+            if (store)
+            {
+                v0.StoreUnsafe(ref er, (nuint)j);
+                v1.StoreUnsafe(ref er, (nuint)(j + 8));
+                v2.StoreUnsafe(ref er, (nuint)(j + 16));
+                v3.StoreUnsafe(ref er, (nuint)(j + 24));
+            }
+            // Even vectors into a0, odd into a1, in row order.
+            a0 += v0;
+            a1 += v1;
+            a0 += v2;
+            a1 += v3;
+        }
+        if (prefetch != null && Sse.IsSupported)
+        {
+            for (int q = j; q < n; q += 16)
+            {
+                Sse.Prefetch0(prefetch + q);
+            }
+        }
         for (; j <= n - 16; j += 16)
         {
             Vector256<float> v0 = ExpNonPositive(Vector256.LoadUnsafe(ref xr, (nuint)j) - mv);
@@ -132,6 +240,55 @@ internal static class VectorMath
         (Vector256<double> lo1, Vector256<double> hi1) = Vector256.Widen(a1);
         return Vector256.Sum((lo0 + hi0) + (lo1 + hi1)) + tail;
     }
+
+    /// <summary>
+    /// g = e·scale, except g[target] = e[target]·scale − coef (each a float operation rounded once, exactly as an in-place
+    /// rescale followed by a subtraction would round). With <paramref name="streaming"/> (and AVX) the 32-byte-aligned
+    /// body of <paramref name="g"/> is written with non-temporal stores, which skip reading the destination lines into
+    /// cache; the caller issues a store fence before anyone else reads <paramref name="g"/>. No value depends on alignment.
+    /// </summary>
+    public static unsafe void ScaleWithTarget(float* e, float scale, float* g, int n, int target, float coef, bool streaming)
+    {
+        var sv = Vector256.Create(scale);
+        bool nonTemporal = streaming && Avx.IsSupported;
+        int j = 0;
+        // Head and tail elements go through the write-combining buffers too (movnti): a line written partly by cached
+        // and partly by non-temporal stores costs a full memory round trip.
+        for (; nonTemporal && j < n && ((nuint)(g + j) & 31) != 0; j++)
+        {
+            Sse2.StoreNonTemporal((int*)(g + j), BitConverter.SingleToInt32Bits(ScaledAt(e, scale, j, target, coef)));
+        }
+        for (; j <= n - 8; j += 8)
+        {
+            Vector256<float> v = Vector256.Load(e + j) * sv;
+            if ((uint)(target - j) < 8)
+            {
+                // x − 0 is x for every x (−0 and NaN included), so only the target lane changes.
+                Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+                v -= Vector256.Equals(lane, Vector256.Create(target - j)).AsSingle() & Vector256.Create(coef);
+            }
+            if (nonTemporal)
+            {
+                Avx.StoreAlignedNonTemporal(g + j, v);
+            }
+            else
+            {
+                v.Store(g + j);
+            }
+        }
+        for (; nonTemporal && j < n; j++)
+        {
+            Sse2.StoreNonTemporal((int*)(g + j), BitConverter.SingleToInt32Bits(ScaledAt(e, scale, j, target, coef)));
+        }
+        for (; j < n; j++)
+        {
+            g[j] = ScaledAt(e, scale, j, target, coef);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float ScaledAt(float* e, float scale, int j, int target, float coef) =>
+        j == target ? (e[j] * scale) - coef : e[j] * scale;
 
     /// <summary>Applies <typeparamref name="TOp"/> to every 8-float vector of <paramref name="x"/>, the tail padded with <paramref name="pad"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
