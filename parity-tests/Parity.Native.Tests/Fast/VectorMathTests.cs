@@ -83,6 +83,32 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void Log1pUnit4_SameBitsAsFourSingleCalls()
+    {
+        var rng = new System.Random(9);
+        var x = new float[32 * 50_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextDouble();
+        }
+        float[] special = [0f, 1f, 1e-30f, 1.4e-45f, float.NaN, 0.5f, 1e-8f, 0.99999994f];
+        special.CopyTo(x, 0);
+        for (int i = 0; i < x.Length; i += 32)
+        {
+            var v = new Vector256<float>[4];
+            for (int k = 0; k < 4; k++)
+            {
+                v[k] = Vector256.Create(x, i + (8 * k));
+            }
+            VectorMath.Log1pUnit4(ref v[0], ref v[1], ref v[2], ref v[3]);
+            for (int k = 0; k < 4; k++)
+            {
+                Assert.Equal(VectorMath.Log1pUnit(Vector256.Create(x, i + (8 * k))).AsInt32(), v[k].AsInt32());
+            }
+        }
+    }
+
+    [Fact]
     public unsafe void ScaleWithTarget_SameBitsWithOrWithoutStreaming_AtEveryAlignment()
     {
         var rng = new System.Random(11);

@@ -406,7 +406,7 @@ public static partial class FastLosses
             new ReadOnlySpan<T>(xs, len).CopyTo(mm);
             for (int k = 1; k < c; k++)
             {
-                TensorPrimitives.Max(mm, new ReadOnlySpan<T>(xs + (long)k * inner, len), mm);
+                MaxInto(mm, new ReadOnlySpan<T>(xs + (long)k * inner, len));
             }
             ss.Clear();
             for (int k = 0; k < c; k++)
@@ -459,8 +459,7 @@ public static partial class FastLosses
             {
                 for (int k = 0; k < c; k++)
                 {
-                    var g = new Span<T>(gs + (long)k * inner, len);
-                    TensorPrimitives.Multiply(g, rr, g);
+                    MultiplyInto(new Span<T>(gs + (long)k * inner, len), rr);
                 }
                 for (int j = 0; j < len; j++)
                 {

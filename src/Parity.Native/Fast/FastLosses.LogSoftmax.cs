@@ -80,7 +80,7 @@ public static partial class FastLosses
             new ReadOnlySpan<T>(xs, len).CopyTo(mm);
             for (int k = 1; k < c; k++)
             {
-                TensorPrimitives.Max(mm, new ReadOnlySpan<T>(xs + (long)k * inner, len), mm);
+                MaxInto(mm, new ReadOnlySpan<T>(xs + (long)k * inner, len));
             }
             ss.Clear();
             for (int k = 0; k < c; k++)
@@ -101,9 +101,7 @@ public static partial class FastLosses
             TensorPrimitives.Log(ss, ss);
             for (int k = 0; k < c; k++)
             {
-                var o = new Span<T>(os + (long)k * inner, len);
-                TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, o);
-                TensorPrimitives.Subtract(o, ss, o);
+                SubtractTwoInto(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, ss, new Span<T>(os + (long)k * inner, len));
             }
         }
     }

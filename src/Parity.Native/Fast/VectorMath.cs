@@ -368,6 +368,34 @@ internal static class VectorMath
         return Vector256.FusedMultiplyAdd(p * z, s, s + s);
     }
 
+    /// <summary><see cref="Log1pUnit"/> of four vectors, each step issued for all four (see <see cref="ExpNonPositive4"/>). Same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Log1pUnit4(ref Vector256<float> e0, ref Vector256<float> e1, ref Vector256<float> e2, ref Vector256<float> e3)
+    {
+        var two = Vector256.Create(2f);
+        Vector256<float> s0 = e0 / (two + e0), s1 = e1 / (two + e1), s2 = e2 / (two + e2), s3 = e3 / (two + e3);
+        Vector256<float> z0 = s0 * s0, z1 = s1 * s1, z2 = s2 * s2, z3 = s3 * s3;
+        var c0 = Vector256.Create(2f / 13);
+        var c1 = Vector256.Create(2f / 11);
+        Vector256<float> p0 = Vector256.FusedMultiplyAdd(c0, z0, c1), p1 = Vector256.FusedMultiplyAdd(c0, z1, c1);
+        Vector256<float> p2 = Vector256.FusedMultiplyAdd(c0, z2, c1), p3 = Vector256.FusedMultiplyAdd(c0, z3, c1);
+        Horner4(ref p0, ref p1, ref p2, ref p3, z0, z1, z2, z3, 2f / 9);
+        Horner4(ref p0, ref p1, ref p2, ref p3, z0, z1, z2, z3, 2f / 7);
+        Horner4(ref p0, ref p1, ref p2, ref p3, z0, z1, z2, z3, 2f / 5);
+        Horner4(ref p0, ref p1, ref p2, ref p3, z0, z1, z2, z3, 2f / 3);
+        e0 = Vector256.FusedMultiplyAdd(p0 * z0, s0, s0 + s0);
+        e1 = Vector256.FusedMultiplyAdd(p1 * z1, s1, s1 + s1);
+        e2 = Vector256.FusedMultiplyAdd(p2 * z2, s2, s2 + s2);
+        e3 = Vector256.FusedMultiplyAdd(p3 * z3, s3, s3 + s3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateAt(ref float e, ref float sum, int j, Vector256<float> v)
+    {
+        v.StoreUnsafe(ref e, (nuint)j);
+        (Vector256.LoadUnsafe(ref sum, (nuint)j) + v).StoreUnsafe(ref sum, (nuint)j);
+    }
+
     /// <summary>e = exp(x − m) and sum += e, element-wise over one class row of a K-dimensional input (m ≥ x).</summary>
     public static void ShiftedExpAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> m, Span<float> e, Span<float> sum)
     {
@@ -377,11 +405,21 @@ internal static class VectorMath
         ref float sr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
         int n = x.Length;
         int j = 0;
+        for (; j <= n - 32; j += 32)
+        {
+            Vector256<float> v0 = Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j);
+            Vector256<float> v1 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 8)) - Vector256.LoadUnsafe(ref mr, (nuint)(j + 8));
+            Vector256<float> v2 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 16)) - Vector256.LoadUnsafe(ref mr, (nuint)(j + 16));
+            Vector256<float> v3 = Vector256.LoadUnsafe(ref xr, (nuint)(j + 24)) - Vector256.LoadUnsafe(ref mr, (nuint)(j + 24));
+            ExpNonPositive4(ref v0, ref v1, ref v2, ref v3);
+            AccumulateAt(ref er, ref sr, j, v0);
+            AccumulateAt(ref er, ref sr, j + 8, v1);
+            AccumulateAt(ref er, ref sr, j + 16, v2);
+            AccumulateAt(ref er, ref sr, j + 24, v3);
+        }
         for (; j <= n - 8; j += 8)
         {
-            Vector256<float> v = ExpNonPositive(Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j));
-            v.StoreUnsafe(ref er, (nuint)j);
-            (Vector256.LoadUnsafe(ref sr, (nuint)j) + v).StoreUnsafe(ref sr, (nuint)j);
+            AccumulateAt(ref er, ref sr, j, ExpNonPositive(Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j)));
         }
         for (; j < n; j++)
         {
