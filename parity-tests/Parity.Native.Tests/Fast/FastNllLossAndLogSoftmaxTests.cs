@@ -98,6 +98,37 @@ public class FastLogSoftmaxTests
         FastLosses.LogSoftmax<float>(x, 3000, 100, many, threads: threads);
         BitEqual(one, many);
     }
+
+    /// <summary>
+    /// A K-dimensional float output of at least <see cref="FastLosses.StreamingStoreBytes"/> is written with non-temporal
+    /// stores; here into a buffer one float past an aligned address, with an odd inner size so class segments start at
+    /// every alignment. Each sample has the bits of a small (cached-store) call on that sample alone, for 1, 2 and 7
+    /// threads, and the whole matches float64.
+    /// </summary>
+    [Fact]
+    public void Float32_KDim_StreamingOutput_SameBitsAsSmallCalls_AndMatchesDefinition()
+    {
+        const int n = 3, c = 21, inner = 66_667;
+        int perSample = c * inner;
+        Assert.True((long)n * perSample * sizeof(float) >= FastLosses.StreamingStoreBytes);
+        Assert.True((long)perSample * sizeof(float) < FastLosses.StreamingStoreBytes);
+        var rng = new System.Random(Seed);
+        float[] x = UniformF(rng, n * perSample, -10, 10);
+        var buffer = new float[(n * perSample) + 1];
+        foreach (int threads in new[] { 1, 2, 7 })
+        {
+            Span<float> y = buffer.AsSpan(1, n * perSample);
+            y.Clear();
+            FastLosses.LogSoftmax<float>(x, n, c, y, inner, threads);
+            for (int b = 0; b < n; b++)
+            {
+                var single = new float[perSample];
+                FastLosses.LogSoftmax<float>(x.AsSpan(b * perSample, perSample), 1, c, single, inner);
+                BitEqual(single, y.Slice(b * perSample, perSample).ToArray());
+            }
+        }
+        Close(Float64Reference.LogSoftmax(Widen(x), n, c, inner), Widen(buffer[1..]), F32LossRelTol, F32GradAbsTol);
+    }
 }
 
 public class FastReductionTests

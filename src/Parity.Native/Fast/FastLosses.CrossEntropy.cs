@@ -402,6 +402,7 @@ public static partial class FastLosses
             T* gs = job.Grad == null ? null : job.Grad + b * c * inner + j0;
             long sample0 = b * inner + j0;
             Span<T> mm = m[..len], ss = s[..len], tt = tmp[..len], rr = r[..len];
+            T* next = UnitStart(job.X, u + 1, last, c, inner);
 
             new ReadOnlySpan<T>(xs, len).CopyTo(mm);
             for (int k = 1; k < c; k++)
@@ -411,6 +412,7 @@ public static partial class FastLosses
             ss.Clear();
             for (int k = 0; k < c; k++)
             {
+                PrefetchSegment(next, k, inner);
                 Span<T> e = gs == null ? tt : new Span<T>(gs + (long)k * inner, len);
                 var xk = new ReadOnlySpan<T>(xs + (long)k * inner, len);
                 if (typeof(T) == typeof(float))

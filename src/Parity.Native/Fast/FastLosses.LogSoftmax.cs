@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Parity.Native.Fast;
 
@@ -67,6 +68,8 @@ public static partial class FastLosses
         }
 
         int chunks = (inner + InnerChunk - 1) / InnerChunk;
+        // A float output of at least StreamingStoreBytes is written around the cache (see StreamingStoreBytes).
+        bool streaming = typeof(T) == typeof(float) && Sse.IsSupported && (long)job.N * c * inner * sizeof(float) >= StreamingStoreBytes;
         Span<T> m2 = stackalloc T[InnerChunk];
         Span<T> s2 = stackalloc T[InnerChunk];
         for (long u = first; u < last; u++)
@@ -77,6 +80,7 @@ public static partial class FastLosses
             T* xs = job.X + b * c * inner + j0;
             T* os = job.Grad + b * c * inner + j0;
             Span<T> mm = m2[..len], ss = s2[..len], tt = scratch[..len];
+            T* next = UnitStart(job.X, u + 1, last, c, inner);
             new ReadOnlySpan<T>(xs, len).CopyTo(mm);
             for (int k = 1; k < c; k++)
             {
@@ -85,6 +89,7 @@ public static partial class FastLosses
             ss.Clear();
             for (int k = 0; k < c; k++)
             {
+                PrefetchSegment(next, k, inner);
                 var xk = new ReadOnlySpan<T>(xs + (long)k * inner, len);
                 if (typeof(T) == typeof(float))
                 {
@@ -101,8 +106,23 @@ public static partial class FastLosses
             TensorPrimitives.Log(ss, ss);
             for (int k = 0; k < c; k++)
             {
-                SubtractTwoInto(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, ss, new Span<T>(os + (long)k * inner, len));
+                if (streaming)
+                {
+                    fixed (T* mp = mm)
+                    fixed (T* sp = ss)
+                    {
+                        SubtractTwoIntoStreaming((float*)(xs + ((long)k * inner)), (float*)mp, (float*)sp, (float*)(os + ((long)k * inner)), len);
+                    }
+                }
+                else
+                {
+                    SubtractTwoInto(new ReadOnlySpan<T>(xs + (long)k * inner, len), mm, ss, new Span<T>(os + (long)k * inner, len));
+                }
             }
+        }
+        if (streaming)
+        {
+            Sse.StoreFence();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Parity.Native.Fast;
 
@@ -52,6 +53,32 @@ public static partial class FastLosses
         }
     }
 
+    /// <summary>
+    /// <see cref="SubtractTwoInto{T}"/> for float with non-temporal stores (AVX; the unaligned head and tail with
+    /// <c>movnti</c>), for outputs too large to be worth caching. The caller fences before anyone reads the output.
+    /// </summary>
+    internal static unsafe void SubtractTwoIntoStreaming(float* x, float* a, float* b, float* output, int n)
+    {
+        if (!Avx.IsSupported)
+        {
+            SubtractTwoInto(new ReadOnlySpan<float>(x, n), new ReadOnlySpan<float>(a, n), new ReadOnlySpan<float>(b, n), new Span<float>(output, n));
+            return;
+        }
+        int j = 0;
+        for (; j < n && ((nuint)(output + j) & 31) != 0; j++)
+        {
+            Sse2.StoreNonTemporal((int*)(output + j), BitConverter.SingleToInt32Bits((x[j] - a[j]) - b[j]));
+        }
+        for (; j <= n - 8; j += 8)
+        {
+            Avx.StoreAlignedNonTemporal(output + j, (Vector256.Load(x + j) - Vector256.Load(a + j)) - Vector256.Load(b + j));
+        }
+        for (; j < n; j++)
+        {
+            Sse2.StoreNonTemporal((int*)(output + j), BitConverter.SingleToInt32Bits((x[j] - a[j]) - b[j]));
+        }
+    }
+
     /// <summary>values[j] *= factors[j].</summary>
     internal static void MultiplyInto<T>(Span<T> values, ReadOnlySpan<T> factors)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -68,6 +95,45 @@ public static partial class FastLosses
         for (; j < n; j++)
         {
             values[j] *= factors[j];
+        }
+    }
+
+    /// <summary>
+    /// The first element of K-dimensional work unit <paramref name="unit"/> (sample b, inner positions from j0), or null
+    /// when <paramref name="unit"/> is past <paramref name="last"/>.
+    /// </summary>
+    internal static unsafe T* UnitStart<T>(T* x, long unit, long last, int c, int inner)
+        where T : unmanaged
+    {
+        if (unit >= last)
+        {
+            return null;
+        }
+        int chunks = (inner + InnerChunk - 1) / InnerChunk;
+        long b = unit / chunks;
+        long j0 = (unit % chunks) * InnerChunk;
+        return x + (b * c * inner) + j0;
+    }
+
+    /// <summary>
+    /// Asks for the <see cref="InnerChunk"/>-position segment of class <paramref name="k"/> at <paramref name="unitStart"/>
+    /// (the next work unit; nothing when null), a cache line at a time. The K-dimensional kernels read each unit as
+    /// C short segments <c>inner</c> elements apart, strides the hardware prefetchers do not follow; issuing these while
+    /// the current unit is computed overlaps the next unit's memory reads with this one's arithmetic. A hint only: it
+    /// never faults and changes no value.
+    /// </summary>
+    internal static unsafe void PrefetchSegment<T>(T* unitStart, int k, int inner)
+        where T : unmanaged
+    {
+        if (unitStart == null || !Sse.IsSupported)
+        {
+            return;
+        }
+        byte* p = (byte*)(unitStart + ((long)k * inner));
+        int bytes = InnerChunk * sizeof(T);
+        for (int offset = 0; offset < bytes; offset += 64)
+        {
+            Sse.Prefetch0(p + offset);
         }
     }
 }
