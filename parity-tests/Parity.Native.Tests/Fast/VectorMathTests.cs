@@ -55,17 +55,11 @@ public class VectorMathTests
         Assert.Equal(1f, y[7]);
     }
 
-    [Fact]
-    public void ExpNonPositive4_SameBitsAsFourSingleCalls()
+    private delegate void FourVectors(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3);
+
+    /// <summary>Asserts that <paramref name="four"/> gives, lane for lane, the bits of <paramref name="single"/> on each of its four vectors.</summary>
+    private static void AssertFourWaySameBits(FourVectors four, Func<Vector256<float>, Vector256<float>> single, float[] x)
     {
-        var rng = new System.Random(7);
-        var x = new float[32 * 50_000];
-        for (int i = 0; i < x.Length; i++)
-        {
-            x[i] = -(float)(rng.NextDouble() * 95);
-        }
-        float[] special = [0f, -0f, -87.3365f, -87.3366f, -88f, float.NegativeInfinity, float.NaN, -1e-30f, -0.34657359f, -0.34657362f];
-        special.CopyTo(x, 0);
         for (int i = 0; i < x.Length; i += 32)
         {
             var v = new Vector256<float>[4];
@@ -73,40 +67,39 @@ public class VectorMathTests
             {
                 v[k] = Vector256.Create(x, i + (8 * k));
             }
-            VectorMath.ExpNonPositive4(ref v[0], ref v[1], ref v[2], ref v[3]);
+            four(ref v[0], ref v[1], ref v[2], ref v[3]);
             for (int k = 0; k < 4; k++)
             {
-                Vector256<float> single = VectorMath.ExpNonPositive(Vector256.Create(x, i + (8 * k)));
-                Assert.Equal(single.AsInt32(), v[k].AsInt32());
+                Assert.Equal(single(Vector256.Create(x, i + (8 * k))).AsInt32(), v[k].AsInt32());
             }
         }
     }
 
-    [Fact]
-    public void Log1pUnit4_SameBitsAsFourSingleCalls()
+    private static float[] RandomWithSpecials(int seed, double scale, float[] special)
     {
-        var rng = new System.Random(9);
+        var rng = new System.Random(seed);
         var x = new float[32 * 50_000];
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = (float)rng.NextDouble();
+            x[i] = (float)(rng.NextDouble() * scale);
         }
-        float[] special = [0f, 1f, 1e-30f, 1.4e-45f, float.NaN, 0.5f, 1e-8f, 0.99999994f];
         special.CopyTo(x, 0);
-        for (int i = 0; i < x.Length; i += 32)
-        {
-            var v = new Vector256<float>[4];
-            for (int k = 0; k < 4; k++)
-            {
-                v[k] = Vector256.Create(x, i + (8 * k));
-            }
-            VectorMath.Log1pUnit4(ref v[0], ref v[1], ref v[2], ref v[3]);
-            for (int k = 0; k < 4; k++)
-            {
-                Assert.Equal(VectorMath.Log1pUnit(Vector256.Create(x, i + (8 * k))).AsInt32(), v[k].AsInt32());
-            }
-        }
+        return x;
     }
+
+    [Fact]
+    public void ExpNonPositive4_SameBitsAsFourSingleCalls() =>
+        AssertFourWaySameBits(
+            VectorMath.ExpNonPositive4,
+            VectorMath.ExpNonPositive,
+            RandomWithSpecials(7, -95, [0f, -0f, -87.3365f, -87.3366f, -88f, float.NegativeInfinity, float.NaN, -1e-30f, -0.34657359f, -0.34657362f]));
+
+    [Fact]
+    public void Log1pUnit4_SameBitsAsFourSingleCalls() =>
+        AssertFourWaySameBits(
+            VectorMath.Log1pUnit4,
+            VectorMath.Log1pUnit,
+            RandomWithSpecials(9, 1, [0f, 1f, 1e-30f, 1.4e-45f, float.NaN, 0.5f, 1e-8f, 0.99999994f]));
 
     [Fact]
     public unsafe void ScaleWithTarget_SameBitsWithOrWithoutStreaming_AtEveryAlignment()
