@@ -14,21 +14,54 @@ public static partial class FastLosses
 {
     /// <summary>m[j] = max(m[j], x[j]) with NaN propagating and +0 above −0 (IEEE 754-2019 maximum, as <c>torch.max</c>).</summary>
     internal static void MaxInto<T>(Span<T> m, ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => CombineInto<T, MaxOp<T>>(m, x);
+
+    /// <summary>values[j] *= factors[j].</summary>
+    internal static void MultiplyInto<T>(Span<T> values, ReadOnlySpan<T> factors)
+        where T : unmanaged, IFloatingPointIeee754<T> => CombineInto<T, MultiplyOp<T>>(values, factors);
+
+    /// <summary>values[j] = TOp(values[j], other[j]), vector by vector, then element by element.</summary>
+    private static void CombineInto<T, TOp>(Span<T> values, ReadOnlySpan<T> other)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IPairOp<T>
     {
         int vc = Vector256<T>.Count;
-        int n = m.Length;
-        ref T mr = ref MemoryMarshal.GetReference(m);
-        ref T xr = ref MemoryMarshal.GetReference(x);
+        int n = values.Length;
+        ref T vr = ref MemoryMarshal.GetReference(values);
+        ref T or = ref MemoryMarshal.GetReference(other);
         int j = 0;
         for (; j <= n - vc; j += vc)
         {
-            Vector256.Max(Vector256.LoadUnsafe(ref mr, (nuint)j), Vector256.LoadUnsafe(ref xr, (nuint)j)).StoreUnsafe(ref mr, (nuint)j);
+            TOp.Apply(Vector256.LoadUnsafe(ref vr, (nuint)j), Vector256.LoadUnsafe(ref or, (nuint)j)).StoreUnsafe(ref vr, (nuint)j);
         }
         for (; j < n; j++)
         {
-            m[j] = T.Max(m[j], x[j]);
+            values[j] = TOp.Apply(values[j], other[j]);
         }
+    }
+
+    private interface IPairOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract Vector256<T> Apply(Vector256<T> a, Vector256<T> b);
+
+        static abstract T Apply(T a, T b);
+    }
+
+    private readonly struct MaxOp<T> : IPairOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+
+        public static T Apply(T a, T b) => T.Max(a, b);
+    }
+
+    private readonly struct MultiplyOp<T> : IPairOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => a * b;
+
+        public static T Apply(T a, T b) => a * b;
     }
 
     /// <summary>output[j] = (x[j] − a[j]) − b[j].</summary>
@@ -76,25 +109,6 @@ public static partial class FastLosses
         for (; j < n; j++)
         {
             Sse2.StoreNonTemporal((int*)(output + j), BitConverter.SingleToInt32Bits((x[j] - a[j]) - b[j]));
-        }
-    }
-
-    /// <summary>values[j] *= factors[j].</summary>
-    internal static void MultiplyInto<T>(Span<T> values, ReadOnlySpan<T> factors)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int vc = Vector256<T>.Count;
-        int n = values.Length;
-        ref T vr = ref MemoryMarshal.GetReference(values);
-        ref T fr = ref MemoryMarshal.GetReference(factors);
-        int j = 0;
-        for (; j <= n - vc; j += vc)
-        {
-            (Vector256.LoadUnsafe(ref vr, (nuint)j) * Vector256.LoadUnsafe(ref fr, (nuint)j)).StoreUnsafe(ref vr, (nuint)j);
-        }
-        for (; j < n; j++)
-        {
-            values[j] *= factors[j];
         }
     }
 
