@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -244,29 +243,34 @@ public static partial class FastLosses
         public long Units;
     }
 
-    /// <summary>Rows [block·perBlock, …) of an (N, C) cross-entropy.</summary>
+    /// <summary>
+    /// Rows [block·perBlock, …) of an (N, C) cross-entropy. Per row: the max (the row usually arrives already
+    /// prefetched), exp(x − m) and its sum with the next row prefetched meanwhile, then the gradient row. For C ≤
+    /// <see cref="ScratchClasses"/> the exponentials are staged in a stack row and the gradient row is written once,
+    /// scaled and with the target's term (for float gradients of at least <see cref="StreamingStoreBytes"/>, with
+    /// non-temporal stores and a fence at the end of the block); wider rows take the exponentials straight into the
+    /// gradient row and rescale it there. Both give the same bits.
+    /// </summary>
     private static unsafe void CrossEntropyRowBlock<T>(void* state, int block)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref ClassJob<T> job = ref *(ClassJob<T>*)state;
-        if (typeof(T) == typeof(float) && job.Grad != null && job.C <= ScratchClasses)
-        {
-            CrossEntropyRowBlockFloat(ref Unsafe.As<ClassJob<T>, ClassJob<float>>(ref job), block);
-            return;
-        }
         int c = job.C;
         long first = (long)block * job.UnitsPerBlock;
         long last = Math.Min(job.Units, first + job.UnitsPerBlock);
-        Span<T> scratch = job.Grad == null ? stackalloc T[Chunk] : default;
+        bool withGrad = job.Grad != null;
+        bool staged = withGrad && c <= ScratchClasses;
+        bool streaming = staged && typeof(T) == typeof(float) && job.Units * c * sizeof(T) >= StreamingStoreBytes;
+        Span<T> scratch = stackalloc T[staged ? c : withGrad ? 0 : Chunk];
         double partial = 0;
         for (long i = first; i < last; i++)
         {
             long t = job.Target[i];
-            var row = new ReadOnlySpan<T>(job.X + i * c, c);
-            Span<T> e = job.Grad == null ? default : new Span<T>(job.Grad + i * c, c);
+            var row = new ReadOnlySpan<T>(job.X + (i * c), c);
+            Span<T> g = withGrad ? new Span<T>(job.Grad + (i * c), c) : default;
             if (t == job.Ignore)
             {
-                e.Clear();
+                g.Clear();
                 if (job.Loss != null)
                 {
                     job.Loss[i] = T.Zero;
@@ -276,7 +280,7 @@ public static partial class FastLosses
 
             T m = RowMax(row);
             T* next = i + 1 < last ? job.X + ((i + 1) * c) : null;
-            double s = job.Grad == null ? ShiftedExpSum(row, m, scratch, next) : ShiftedExp(row, m, e);
+            double s = !withGrad ? ShiftedExpSum(row, m, scratch, next) : ShiftedExp(row, m, staged ? scratch : g, next);
             double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
             double loss = (double.CreateTruncating(m) + Math.Log(s) - double.CreateTruncating(row[(int)t])) * wt;
             partial += loss;
@@ -284,59 +288,21 @@ public static partial class FastLosses
             {
                 job.Loss[i] = T.CreateTruncating(loss);
             }
-            if (job.Grad != null)
+            if (withGrad)
             {
                 // The coefficient w[t]·g/W stays in double until the final products (one rounding each).
                 double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
-                ScaleInPlace(e, T.CreateTruncating(coef / s));
-                e[(int)t] -= T.CreateTruncating(coef);
-            }
-        }
-        job.Partials[block] = partial;
-    }
-
-    /// <summary>
-    /// Rows [block·perBlock, …) of a float (N, C) cross-entropy with its gradient, C ≤ <see cref="ScratchClasses"/>. Per
-    /// row: the max (the row comes from memory, usually already prefetched), exp(x − m) into a stack scratch row with
-    /// the next row prefetched meanwhile, then one write of the gradient row, scaled and with the target's term, using
-    /// non-temporal stores when the whole gradient is at least <see cref="StreamingStoreBytes"/>. The same float
-    /// operations as the generic path, so the same bits.
-    /// </summary>
-    private static unsafe void CrossEntropyRowBlockFloat(ref ClassJob<float> job, int block)
-    {
-        int c = job.C;
-        long first = (long)block * job.UnitsPerBlock;
-        long last = Math.Min(job.Units, first + job.UnitsPerBlock);
-        bool streaming = job.Units * c * sizeof(float) >= StreamingStoreBytes;
-        float* e = stackalloc float[c];
-        double partial = 0;
-        for (long i = first; i < last; i++)
-        {
-            long t = job.Target[i];
-            float* x = job.X + (i * c);
-            float* g = job.Grad + (i * c);
-            if (t == job.Ignore)
-            {
-                new Span<float>(g, c).Clear();
-                if (job.Loss != null)
+                T factor = T.CreateTruncating(coef / s);
+                if (staged)
                 {
-                    job.Loss[i] = 0f;
+                    ScaleWithTarget(scratch, factor, g, (int)t, T.CreateTruncating(coef), streaming);
                 }
-                continue;
+                else
+                {
+                    ScaleInPlace(g, factor);
+                    g[(int)t] -= T.CreateTruncating(coef);
+                }
             }
-
-            var row = new ReadOnlySpan<float>(x, c);
-            float m = RowMax(row);
-            double s = VectorMath.ShiftedExpSum(row, m, new Span<float>(e, c), i + 1 < last ? x + c : null);
-            double wt = job.Weight == null ? 1.0 : job.Weight[t];
-            double loss = (m + Math.Log(s) - x[t]) * wt;
-            partial += loss;
-            if (job.Loss != null)
-            {
-                job.Loss[i] = (float)loss;
-            }
-            double coef = wt * (job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.ScaleD);
-            VectorMath.ScaleWithTarget(e, (float)(coef / s), g, c, (int)t, (float)coef, streaming);
         }
         if (streaming && Sse.IsSupported)
         {
@@ -345,13 +311,33 @@ public static partial class FastLosses
         job.Partials[block] = partial;
     }
 
-    /// <summary>exp(row − m) into <paramref name="e"/>; returns their sum in double.</summary>
-    private static double ShiftedExp<T>(ReadOnlySpan<T> row, T m, Span<T> e)
+    /// <summary>
+    /// g = e·factor, then g[target] = e[target]·factor − coef: the bits of an in-place rescale followed by the
+    /// target's subtraction. Float rows may stream (see <see cref="VectorMath.ScaleWithTarget"/>).
+    /// </summary>
+    private static unsafe void ScaleWithTarget<T>(ReadOnlySpan<T> e, T factor, Span<T> g, int target, T coef, bool streaming)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), MemoryMarshal.Cast<T, float>(e));
+            fixed (T* ep = e)
+            fixed (T* gp = g)
+            {
+                VectorMath.ScaleWithTarget((float*)ep, float.CreateTruncating(factor), (float*)gp, g.Length, target, float.CreateTruncating(coef), streaming);
+            }
+            return;
+        }
+        TensorPrimitives.Multiply(e, factor, g);
+        g[target] = (e[target] * factor) - coef;
+    }
+
+    /// <summary>exp(row − m) into <paramref name="e"/>; returns their sum in double. Float rows prefetch <paramref name="next"/>.</summary>
+    private static unsafe double ShiftedExp<T>(ReadOnlySpan<T> row, T m, Span<T> e, T* next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return VectorMath.ShiftedExpSum(MemoryMarshal.Cast<T, float>(row), float.CreateTruncating(m), MemoryMarshal.Cast<T, float>(e), (float*)next);
         }
         TensorPrimitives.Subtract(row, m, e);
         TensorPrimitives.Exp(e, e);
@@ -370,7 +356,7 @@ public static partial class FastLosses
         for (int j = 0; j < row.Length; j += scratch.Length)
         {
             int len = Math.Min(scratch.Length, row.Length - j);
-            s += ShiftedExp(row.Slice(j, len), m, scratch[..len]);
+            s += ShiftedExp(row.Slice(j, len), m, scratch[..len], null);
         }
         return s;
     }

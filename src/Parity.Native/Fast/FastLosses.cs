@@ -53,7 +53,7 @@ public static partial class FastLosses
     /// </summary>
     internal const long StreamingStoreBytes = 16L << 20;
 
-    /// <summary>The widest float row (classes) the cross-entropy kernel stages in a stack scratch before writing the gradient.</summary>
+    /// <summary>The widest row (classes) the cross-entropy kernel stages in a stack scratch before writing the gradient.</summary>
     internal const int ScratchClasses = 4096;
 
     /// <summary>The number of threads every kernel uses when passed <c>threads = 0</c>: <see cref="Environment.ProcessorCount"/>.</summary>

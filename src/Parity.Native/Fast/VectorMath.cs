@@ -154,16 +154,12 @@ internal static class VectorMath
     /// <summary>
     /// Writes exp(x − m) into <paramref name="e"/> (when not empty) and returns Σ exp(x − m), for m ≥ every x. Lanes
     /// accumulate in float over two vectors (even and odd vectors of the row) and are summed in double in a fixed order;
-    /// the last length mod 8 elements use <see cref="MathF.Exp"/> and are added in double.
+    /// the last length mod 8 elements use <see cref="MathF.Exp"/> and are added in double. When
+    /// <paramref name="prefetch"/> is not null, <c>x.Length</c> floats there (the next row) are prefetched, a cache line
+    /// per 16 elements, so that memory fetches the next row while this one is computed; a prefetch is only a hint that
+    /// never faults and changes no result.
     /// </summary>
-    public static unsafe double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e) => ShiftedExpSum(x, m, e, null);
-
-    /// <summary>
-    /// <see cref="ShiftedExpSum(ReadOnlySpan{float}, float, Span{float})"/>, also prefetching <c>x.Length</c> floats at
-    /// <paramref name="prefetch"/> (the next row; null for none) a cache line per 16 elements, so that memory fetches
-    /// the next row while this one is computed. A prefetch is only a hint: it never faults and changes no result.
-    /// </summary>
-    public static unsafe double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e, float* prefetch)
+    public static unsafe double ShiftedExpSum(ReadOnlySpan<float> x, float m, Span<float> e, float* prefetch = null)
     {
         bool store = !e.IsEmpty;
         var mv = Vector256.Create(m);
