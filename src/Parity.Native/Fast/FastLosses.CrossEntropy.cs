@@ -77,17 +77,33 @@ public static partial class FastLosses
         ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner,
         ReadOnlySpan<T> weight, long ignoreIndex, Reduction reduction,
         Span<T> gradInput, Span<T> lossOut, ReadOnlySpan<T> gradOutput, int threads, bool withGrad)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        RunClassKernel(input, target, n, c, inner, weight, ignoreIndex, reduction, gradInput, lossOut, gradOutput, threads, withGrad,
+            innerChunkUnits: true, inner == 1 ? &CrossEntropyRowBlock<T> : &CrossEntropySpatialBlock<T>);
+
+    /// <summary>
+    /// The driver every class-indexed kernel (cross_entropy, nll_loss) shares: argument checks, the mean's divisor, a
+    /// fixed partition into blocks, the job, <paramref name="block"/> on the pool for each block, and the reduction of the
+    /// per-block partial sums in block order. A work unit is (sample, up to <see cref="InnerChunk"/> inner positions) when
+    /// <paramref name="innerChunkUnits"/> is set and inner &gt; 1, otherwise one whole sample of c·inner elements.
+    /// </summary>
+    private static unsafe T RunClassKernel<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner,
+        ReadOnlySpan<T> weight, long ignoreIndex, Reduction reduction,
+        Span<T> gradInput, Span<T> lossOut, ReadOnlySpan<T> gradOutput, int threads, bool withGrad,
+        bool innerChunkUnits, delegate*<void*, int, void> block)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireFloatingType<T>();
         threads = ResolveThreads(threads);
-        long samples = ValidateClassCall(input.Length, target.Length, n, c, inner, weight.Length, reduction,
+        ValidateClassCall(input.Length, target.Length, n, c, inner, weight.Length, reduction,
             gradInput.Length, gradOutput.Length, lossOut.Length, withGrad);
 
         double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
 
-        long units = inner == 1 ? n : (long)n * ((inner + InnerChunk - 1) / InnerChunk);
-        long unitElements = inner == 1 ? c : (long)c * Math.Min(inner, InnerChunk);
+        bool chunked = innerChunkUnits && inner > 1;
+        long units = chunked ? (long)n * ((inner + InnerChunk - 1) / InnerChunk) : n;
+        long unitElements = chunked ? (long)c * Math.Min(inner, InnerChunk) : (long)c * inner;
         int perBlock = UnitsPerBlock(units, unitElements);
         int blocks = BlockCount(units, perBlock);
         Span<double> partials = stackalloc double[Math.Max(1, blocks)];
@@ -133,14 +149,7 @@ public static partial class FastLosses
                 UnitsPerBlock = perBlock,
                 Units = units,
             };
-            if (inner == 1)
-            {
-                BlockPool.Run(blocks, threads, &CrossEntropyRowBlock<T>, &job);
-            }
-            else
-            {
-                BlockPool.Run(blocks, threads, &CrossEntropySpatialBlock<T>, &job);
-            }
+            BlockPool.Run(blocks, threads, block, &job);
         }
 
         double total = CombineInOrder(partials[..blocks]);

@@ -59,63 +59,10 @@ public static partial class FastLosses
         ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, int inner,
         ReadOnlySpan<T> weight, long ignoreIndex, Reduction reduction,
         Span<T> gradInput, Span<T> lossOut, ReadOnlySpan<T> gradOutput, int threads, bool withGrad)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        RequireFloatingType<T>();
-        threads = ResolveThreads(threads);
-        long samples = ValidateClassCall(input.Length, target.Length, n, c, inner, weight.Length, reduction,
-            gradInput.Length, gradOutput.Length, lossOut.Length, withGrad);
-        double divisor = TargetWeightSum(target, weight, c, ignoreIndex);
-
+        where T : unmanaged, IFloatingPointIeee754<T> =>
         // One unit = one sample of the batch (c·inner elements); the gradient's zero fill dominates.
-        int perBlock = UnitsPerBlock(n, (long)c * inner);
-        int blocks = BlockCount(n, perBlock);
-        Span<double> partials = stackalloc double[Math.Max(1, blocks)];
-        partials.Clear();
-        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
-        fixed (T* x = input)
-        fixed (long* t = target)
-        fixed (T* w = weight)
-        fixed (T* g = gradInput)
-        fixed (T* l = lossOut)
-        fixed (T* go = gradOutput)
-        fixed (double* p = partials)
-        {
-            var job = new ClassJob<T>
-            {
-                X = x,
-                Target = t,
-                Weight = weight.IsEmpty ? null : w,
-                Grad = withGrad ? g : null,
-                Loss = reduction == Reduction.None ? l : null,
-                GradOut = go,
-                GradOutLength = gradOutput.Length,
-                Partials = p,
-                Scale = reduction switch
-                {
-                    Reduction.Mean => T.CreateTruncating(upstream / divisor),
-                    Reduction.Sum => T.CreateTruncating(upstream),
-                    _ => T.One,
-                },
-                PerSampleUpstream = reduction == Reduction.None,
-                N = n,
-                C = c,
-                Inner = inner,
-                Ignore = ignoreIndex,
-                UnitsPerBlock = perBlock,
-                Units = n,
-            };
-            BlockPool.Run(blocks, threads, &NllBlock<T>, &job);
-        }
-
-        double total = CombineInOrder(partials[..blocks]);
-        return reduction switch
-        {
-            Reduction.Mean => T.CreateTruncating(total / divisor),
-            Reduction.Sum => T.CreateTruncating(total),
-            _ => T.Zero,
-        };
-    }
+        RunClassKernel(input, target, n, c, inner, weight, ignoreIndex, reduction, gradInput, lossOut, gradOutput, threads, withGrad,
+            innerChunkUnits: false, &NllBlock<T>);
 
     /// <summary>
     /// The reduced forward of (N, C) rows, samples [first, last): Σ −w[t]·x[i, t] over non-ignored samples, accumulated in
