@@ -70,61 +70,15 @@ public static partial class FastLosses
         ValidateBroadcastWeight(weight.Length, input.Length, nameof(weight));
         ValidateElementwiseOutputs(input.Length, reduction, lossOut.Length, withGrad, gradInput.Length, gradOutput.Length);
 
-        var layout = ElementwiseLayout.For(input.Length);
-        int blocks = Math.Max(1, layout.Blocks);
-        Span<double> partials = stackalloc double[blocks];
-        Span<long> firstBad = stackalloc long[blocks];
-        partials.Clear();
-        firstBad.Fill(long.MaxValue);
-        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
-
-        fixed (T* x = input)
-        fixed (T* y = target)
-        fixed (T* w = weight)
-        fixed (T* l = lossOut)
-        fixed (T* g = gradInput)
-        fixed (T* go = gradOutput)
-        fixed (double* p = partials)
-        fixed (long* bad = firstBad)
+        T result = RunElementwiseKernel(input, target, weight, default, reduction, lossOut, gradInput, gradOutput, threads, withGrad,
+            &BceBlock<T>, out long firstBad);
+        if (firstBad != long.MaxValue)
         {
-            var job = new ElementwiseJob<T>
-            {
-                X = x,
-                Y = y,
-                Weight = weight.IsEmpty ? null : w,
-                WeightLength = weight.Length,
-                Loss = reduction == Reduction.None ? l : null,
-                Grad = withGrad ? g : null,
-                GradOut = reduction == Reduction.None && gradOutput.Length != 0 ? go : null,
-                Scale = T.CreateTruncating(upstream),
-                // PyTorch divides the mean's gradient by numel last (no rounded reciprocal).
-                Divisor = T.CreateTruncating((double)input.Length),
-                Divide = reduction == Reduction.Mean,
-                Partials = p,
-                FirstBad = bad,
-                Length = input.Length,
-                PerBlock = layout.PerBlock,
-            };
-            BlockPool.Run(layout.Blocks, threads, &BceBlock<T>, &job);
+            // code = 2·index + (0 for input, 1 for target): the first offender in element order, input checked first.
+            throw new TorchException(
+                (firstBad & 1) == 0 ? "all elements of input should be between 0 and 1" : "all elements of target should be between 0 and 1");
         }
-
-        foreach (long code in firstBad[..layout.Blocks])
-        {
-            if (code != long.MaxValue)
-            {
-                // code = 2·index + (0 for input, 1 for target): the first offender in element order, input checked first.
-                throw new TorchException(
-                    (code & 1) == 0 ? "all elements of input should be between 0 and 1" : "all elements of target should be between 0 and 1");
-            }
-        }
-
-        double total = CombineInOrder(partials[..layout.Blocks]);
-        return reduction switch
-        {
-            Reduction.Mean => T.CreateTruncating(total / input.Length),
-            Reduction.Sum => T.CreateTruncating(total),
-            _ => T.Zero,
-        };
+        return result;
     }
 
     private static unsafe void BceBlock<T>(void* state, int block)

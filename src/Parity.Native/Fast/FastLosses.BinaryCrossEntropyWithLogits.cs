@@ -75,56 +75,8 @@ public static partial class FastLosses
         ValidateBroadcastWeight(posWeight.Length, input.Length, nameof(posWeight));
         ValidateElementwiseOutputs(input.Length, reduction, lossOut.Length, withGrad, gradInput.Length, gradOutput.Length);
 
-        var layout = ElementwiseLayout.For(input.Length);
-        Span<double> partials = stackalloc double[Math.Max(1, layout.Blocks)];
-        partials.Clear();
-        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
-
-        fixed (T* x = input)
-        fixed (T* y = target)
-        fixed (T* w = weight)
-        fixed (T* pw = posWeight)
-        fixed (T* l = lossOut)
-        fixed (T* g = gradInput)
-        fixed (T* go = gradOutput)
-        fixed (double* p = partials)
-        {
-            var job = new ElementwiseJob<T>
-            {
-                X = x,
-                Y = y,
-                Weight = weight.IsEmpty ? null : w,
-                WeightLength = weight.Length,
-                PosWeight = posWeight.IsEmpty ? null : pw,
-                PosWeightLength = posWeight.Length,
-                Loss = reduction == Reduction.None ? l : null,
-                Grad = withGrad ? g : null,
-                GradOut = reduction == Reduction.None && gradOutput.Length != 0 ? go : null,
-                Scale = T.CreateTruncating(upstream),
-                // PyTorch divides the mean's gradient by numel last (no rounded reciprocal).
-                Divisor = T.CreateTruncating((double)input.Length),
-                Divide = reduction == Reduction.Mean,
-                Partials = p,
-                Length = input.Length,
-                PerBlock = layout.PerBlock,
-            };
-            if (typeof(T) == typeof(float))
-            {
-                BlockPool.Run(layout.Blocks, threads, &BceWithLogitsFloatBlock, &job);
-            }
-            else
-            {
-                BlockPool.Run(layout.Blocks, threads, &BceWithLogitsBlock<T>, &job);
-            }
-        }
-
-        double total = CombineInOrder(partials[..layout.Blocks]);
-        return reduction switch
-        {
-            Reduction.Mean => T.CreateTruncating(total / input.Length),
-            Reduction.Sum => T.CreateTruncating(total),
-            _ => T.Zero,
-        };
+        return RunElementwiseKernel(input, target, weight, posWeight, reduction, lossOut, gradInput, gradOutput, threads, withGrad,
+            typeof(T) == typeof(float) ? &BceWithLogitsFloatBlock : &BceWithLogitsBlock<T>, out _);
     }
 
     private static unsafe void BceWithLogitsBlock<T>(void* state, int block)

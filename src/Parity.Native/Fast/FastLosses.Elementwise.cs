@@ -37,6 +37,75 @@ public static partial class FastLosses
         public int PerBlock;
     }
 
+    /// <summary>
+    /// The driver the element-wise losses (binary_cross_entropy, binary_cross_entropy_with_logits) share once their
+    /// arguments are checked: the fixed blocking, the job, <paramref name="block"/> on the pool for each block, and the
+    /// reduction of the per-block partial sums in block order. <paramref name="firstBad"/> is the smallest code a block
+    /// left in <see cref="ElementwiseJob{T}.FirstBad"/> (a kernel's first out-of-range element), or
+    /// <see cref="long.MaxValue"/>; the caller raises its error before using the result.
+    /// </summary>
+    private static unsafe T RunElementwiseKernel<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<T> target, ReadOnlySpan<T> weight, ReadOnlySpan<T> posWeight,
+        Reduction reduction, Span<T> lossOut, Span<T> gradInput, ReadOnlySpan<T> gradOutput, int threads, bool withGrad,
+        delegate*<void*, int, void> block, out long firstBad)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = ElementwiseLayout.For(input.Length);
+        int blocks = Math.Max(1, layout.Blocks);
+        Span<double> partials = stackalloc double[blocks];
+        Span<long> bad = stackalloc long[blocks];
+        partials.Clear();
+        bad.Fill(long.MaxValue);
+        double upstream = gradOutput.Length == 1 ? double.CreateTruncating(gradOutput[0]) : 1.0;
+
+        fixed (T* x = input)
+        fixed (T* y = target)
+        fixed (T* w = weight)
+        fixed (T* pw = posWeight)
+        fixed (T* l = lossOut)
+        fixed (T* g = gradInput)
+        fixed (T* go = gradOutput)
+        fixed (double* p = partials)
+        fixed (long* b = bad)
+        {
+            var job = new ElementwiseJob<T>
+            {
+                X = x,
+                Y = y,
+                Weight = weight.IsEmpty ? null : w,
+                WeightLength = weight.Length,
+                PosWeight = posWeight.IsEmpty ? null : pw,
+                PosWeightLength = posWeight.Length,
+                Loss = reduction == Reduction.None ? l : null,
+                Grad = withGrad ? g : null,
+                GradOut = reduction == Reduction.None && gradOutput.Length != 0 ? go : null,
+                Scale = T.CreateTruncating(upstream),
+                // PyTorch divides the mean's gradient by numel last (no rounded reciprocal).
+                Divisor = T.CreateTruncating((double)input.Length),
+                Divide = reduction == Reduction.Mean,
+                Partials = p,
+                FirstBad = b,
+                Length = input.Length,
+                PerBlock = layout.PerBlock,
+            };
+            BlockPool.Run(layout.Blocks, threads, block, &job);
+        }
+
+        firstBad = long.MaxValue;
+        foreach (long code in bad[..layout.Blocks])
+        {
+            firstBad = Math.Min(firstBad, code);
+        }
+
+        double total = CombineInOrder(partials[..layout.Blocks]);
+        return reduction switch
+        {
+            Reduction.Mean => T.CreateTruncating(total / input.Length),
+            Reduction.Sum => T.CreateTruncating(total),
+            _ => T.Zero,
+        };
+    }
+
     /// <summary>A weight is empty, element-wise, or a trailing-dimension vector whose length divides the input's.</summary>
     internal static void ValidateBroadcastWeight(int weightLength, int inputLength, string name)
     {
