@@ -12,6 +12,12 @@ public enum Reduction
 
     /// <summary><c>'sum'</c>: the sum of the per-element losses.</summary>
     Sum = 2,
+
+    /// <summary>
+    /// <c>'batchmean'</c>: kl_div only — the sum divided by the batch size (the first dimension's size; the sum itself for
+    /// 0-D input). ATen has no such value: Python's <c>kl_div</c> asks ATen for the sum and divides.
+    /// </summary>
+    BatchMean = 3,
 }
 
 /// <summary>Helpers over <see cref="Reduction"/>.</summary>
@@ -23,10 +29,11 @@ public static class Reductions
         Reduction.None => "none",
         Reduction.Mean => "mean",
         Reduction.Sum => "sum",
+        Reduction.BatchMean => "batchmean",
         _ => throw new ArgumentOutOfRangeException(nameof(reduction)),
     };
 
-    /// <summary>Parses PyTorch's spelling.</summary>
+    /// <summary>Parses PyTorch's spelling of the three reductions every loss takes (not <c>batchmean</c>).</summary>
     /// <exception cref="ArgumentException">Not one of <c>none</c>, <c>mean</c>, <c>sum</c> (PyTorch's ValueError text).</exception>
     public static Reduction Parse(string name) => name switch
     {
