@@ -1,3 +1,4 @@
+using Parity.Harness.Ops;
 using System.CommandLine;
 using Parity.Harness.Cases;
 using Parity.Harness.Evaluation;

@@ -1,3 +1,4 @@
+using Parity.Harness.Ops;
 using System.CommandLine;
 using System.Globalization;
 using Parity.Harness.Fuzz;
@@ -17,7 +18,7 @@ internal static class FuzzCommand
         var cmd = new Command("fuzz", "Generate cases per op (CsCheck), compare native and libtorch, and print each disagreement shrunk to a `parity eval` case");
         var cases = new Option<int>("--cases") { Description = "Cases per op", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed of the whole run (same seed, same cases)", DefaultValueFactory = _ => 1 };
-        var ops = new Option<string[]>("--op") { Description = "Only these ops (repeatable): " + string.Join(", ", LossOps.All.Select(o => o.Name())), AllowMultipleArgumentsPerToken = true };
+        var ops = new Option<string[]>("--op") { Description = "Only these ops (repeatable): " + string.Join(", ", OpCatalog.Names), AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         cmd.Add(cases);
         cmd.Add(seed);
@@ -31,12 +32,12 @@ internal static class FuzzCommand
             {
                 throw new UsageException("--cases and --threads must be at least 1");
             }
-            IReadOnlyList<LossOp>? selected = null;
+            IReadOnlyList<OpDefinition>? selected = null;
             if (p.GetValue(ops) is { Length: > 0 } names)
             {
                 try
                 {
-                    selected = names.Select(LossOps.Parse).Distinct().ToList();
+                    selected = names.Select(OpCatalog.Get).Distinct().ToList();
                 }
                 catch (ArgumentException e)
                 {
@@ -63,7 +64,7 @@ internal static class FuzzCommand
                     {
                         lastReport = DateTime.UtcNow;
                         host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"[{pr.Op.Name()}] {pr.Phase} {pr.Done}/{pr.Total}, {pr.Failures} failure(s)"));
+                            $"[{pr.Op.Name}] {pr.Phase} {pr.Done}/{pr.Total}, {pr.Failures} failure(s)"));
                     }
                 },
             };

@@ -1,3 +1,4 @@
+using Parity.Harness.Ops;
 using System.CommandLine;
 using Parity.Harness.Cases;
 using Parity.Harness.Matrix;
@@ -111,7 +112,7 @@ internal sealed class SelectionOptions
     public CaseSelection Read(ParseResult p)
     {
         var ops = p.GetValue(Op);
-        List<LossOp>? opList = null;
+        List<OpDefinition>? opList = null;
         if (ops is { Length: > 0 })
         {
             opList = [];
@@ -119,7 +120,7 @@ internal sealed class SelectionOptions
             {
                 try
                 {
-                    opList.Add(LossOps.Parse(name));
+                    opList.Add(OpCatalog.Get(name));
                 }
                 catch (ArgumentException e)
                 {

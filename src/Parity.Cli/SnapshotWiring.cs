@@ -1,3 +1,4 @@
+using Parity.Harness.Ops;
 using Parity.Harness.Running;
 using Parity.Harness.Snapshots;
 

@@ -82,7 +82,8 @@ public static partial class TorchErrors
         {
             return TorchErrorKind.IndexError;
         }
-        if (BatchSizeMismatch().IsMatch(message) || message.StartsWith("Expected 1 or more dimensions", StringComparison.Ordinal))
+        if (BatchSizeMismatch().IsMatch(message) || message.StartsWith("Expected 1 or more dimensions", StringComparison.Ordinal)
+            || message.StartsWith("For 1D input, 1D target must have size 1", StringComparison.Ordinal))
         {
             return TorchErrorKind.ValueError;
         }

@@ -169,7 +169,7 @@ public static class BadInputs
             TorchErrorKind.RuntimeError, "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2"),
         new("nll-1d-target-size-2", "NLL 1-D input (C=3), target [2]",
             () => new OpCall(LossOp.NllLoss, Seq(F32, 3), L(0, 1)), false,
-            TorchErrorKind.RuntimeError, "For 1D input, 1D target must have size 1, but got target size: 2"),
+            TorchErrorKind.ValueError, "For 1D input, 1D target must have size 1, but got target size: 2"),
         new("nll-0d-input", "NLL 0-D input",
             () => new OpCall(LossOp.NllLoss, Tensor.Scalar(0.5), ScalarLong(0)), false,
             TorchErrorKind.ValueError, "Expected 1 or more dimensions (got 0)"),

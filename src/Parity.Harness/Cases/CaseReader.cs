@@ -1,5 +1,6 @@
 using System.Globalization;
 using Parity.Harness.Cases.Json;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Cases;
@@ -57,7 +58,8 @@ public sealed class CaseFormatException : Exception
 }
 
 /// <summary>
-/// Reads the <c>parity eval</c> case format (issue 6): one case object or an array of them.
+/// Reads the <c>parity eval</c> case format: one case object or an array of them. Every op-specific rule (which tensors
+/// and arguments an op takes, their types and allowed values) comes from the op's <see cref="OpSchema"/>.
 /// Strict: unknown fields, wrong types, arguments the op does not take and ragged value arrays are errors.
 /// </summary>
 public static class CaseReader
@@ -150,15 +152,8 @@ public static class CaseReader
         string? name = obj.Get("name") is { } n ? Str(ctx, n, p + "name") : null;
         var opNode = obj.Get("op") ?? throw ctx.Fail(obj, p + "op", "missing required field");
         string opName = Str(ctx, opNode, p + "op");
-        LossOp op;
-        try
-        {
-            op = LossOps.Parse(opName);
-        }
-        catch (ArgumentException)
-        {
-            throw ctx.Fail(opNode, p + "op", $"unknown op '{opName}' (expected one of: {string.Join(", ", LossOps.All.Select(o => o.Name()))})");
-        }
+        var op = OpCatalog.Find(opName)
+            ?? throw ctx.Fail(opNode, p + "op", $"unknown op '{opName}' (expected one of: {string.Join(", ", OpCatalog.Names)})");
 
         var dtype = DType.Float32;
         var dtypeNode = obj.Get("dtype");
@@ -174,14 +169,10 @@ public static class CaseReader
         }
         long? seed = obj.Get("seed") is { } s ? Int(ctx, s, p + "seed") : null;
         bool grad = false;
+        IReadOnlyList<string>? gradOnly = null;
         if (obj.Get("grad") is { } g)
         {
-            grad = g.Kind switch
-            {
-                PJKind.True => true,
-                PJKind.False => false,
-                _ => throw ctx.Fail(g, p + "grad", $"expected a boolean, found {g.KindName}"),
-            };
+            (grad, gradOnly) = ReadGrad(ctx, g, p + "grad", op);
         }
 
         var inputsNode = obj.Get("inputs") ?? throw ctx.Fail(obj, p + "inputs", "missing required field");
@@ -189,27 +180,28 @@ public static class CaseReader
         {
             throw ctx.Fail(inputsNode, p + "inputs", $"expected an object of tensor arguments, found {inputsNode.KindName}");
         }
-        var allowed = TensorArguments(op);
+        var schema = op.Schema;
         var inputs = new List<InputSpec>();
         foreach (var m in inputsNode.Members)
         {
             string ip = p + "inputs." + m.Key;
-            if (!allowed.Contains(m.Key))
+            if (schema.Tensor(m.Key) is null)
             {
-                throw ctx.Fail(m.Value, ip, $"{op.Name()} has no tensor argument '{m.Key}' (expected: {string.Join(", ", allowed)})");
+                throw ctx.Fail(m.Value, ip, $"{op.Name} has no tensor argument '{m.Key}' (expected: {string.Join(", ", schema.Tensors.Select(t => t.Name))})");
             }
             inputs.Add(ReadInput(ctx, m.Key, m.Value, ip, dtype));
         }
-        if (!inputs.Any(i => i.Name == "input"))
+        foreach (var t in schema.Tensors.Where(t => t.Required))
         {
-            throw ctx.Fail(inputsNode, p + "inputs.input", "missing required tensor argument");
-        }
-        if (op.IsLoss() && !inputs.Any(i => i.Name == "target"))
-        {
-            throw ctx.Fail(inputsNode, p + "inputs.target", $"missing required tensor argument (required by {op.Name()})");
+            if (!inputs.Any(i => i.Name == t.Name))
+            {
+                throw ctx.Fail(inputsNode, p + "inputs." + t.Name, t == schema.Primary
+                    ? "missing required tensor argument"
+                    : $"missing required tensor argument (required by {op.Name})");
+            }
         }
 
-        var args = new CaseArgs();
+        var args = ArgSet.Empty;
         if (obj.Get("args") is { } a)
         {
             args = ReadArgs(ctx, a, p + "args", op);
@@ -217,78 +209,93 @@ public static class CaseReader
         return new CaseSpec
         {
             Name = name, Op = op, DType = dtype, DTypeWritten = dtypeNode is not null, Seed = seed,
-            Inputs = inputs, Args = args, Grad = grad,
+            Inputs = inputs, Args = args, Grad = grad, GradOnly = gradOnly,
         };
     }
 
-    /// <summary>The tensor arguments an op takes, by PyTorch's names.</summary>
-    public static IReadOnlyList<string> TensorArguments(LossOp op) => op switch
+    private static (bool Grad, IReadOnlyList<string>? Only) ReadGrad(Ctx ctx, PositionedJson g, string p, OpDefinition op)
     {
-        LossOp.Sigmoid or LossOp.Softmax or LossOp.LogSoftmax => ["input"],
-        LossOp.BinaryCrossEntropyWithLogits => ["input", "target", "weight", "pos_weight"],
-        _ => ["input", "target", "weight"],
-    };
+        switch (g.Kind)
+        {
+            case PJKind.True:
+                return (true, null);
+            case PJKind.False:
+                return (false, null);
+            case PJKind.Array:
+                var names = new List<string>();
+                for (int i = 0; i < g.Items.Count; i++)
+                {
+                    string n = Str(ctx, g.Items[i], $"{p}[{i}]");
+                    if (op.Schema.Tensor(n) is null)
+                    {
+                        throw ctx.Fail(g.Items[i], $"{p}[{i}]", $"{op.Name} has no tensor argument '{n}' (expected: {string.Join(", ", op.Schema.Tensors.Select(t => t.Name))})");
+                    }
+                    if (names.Contains(n))
+                    {
+                        throw ctx.Fail(g.Items[i], $"{p}[{i}]", $"'{n}' is listed twice");
+                    }
+                    names.Add(n);
+                }
+                if (names.Count == 0)
+                {
+                    throw ctx.Fail(g, p, "an empty list asks for no gradient; write false instead");
+                }
+                return (true, names);
+            default:
+                throw ctx.Fail(g, p, $"expected a boolean or a list of tensor argument names, found {g.KindName}");
+        }
+    }
 
-    /// <summary>The non-tensor arguments (<c>"args"</c>) an op takes.</summary>
-    public static IReadOnlyList<string> ScalarArguments(LossOp op) => op switch
-    {
-        LossOp.Sigmoid => [],
-        LossOp.Softmax or LossOp.LogSoftmax => ["dim"],
-        LossOp.BinaryCrossEntropy or LossOp.BinaryCrossEntropyWithLogits => ["reduction"],
-        LossOp.NllLoss => ["reduction", "ignore_index"],
-        _ => ["reduction", "ignore_index", "label_smoothing"],
-    };
-
-    private static CaseArgs ReadArgs(Ctx ctx, PositionedJson a, string p, LossOp op)
+    private static ArgSet ReadArgs(Ctx ctx, PositionedJson a, string p, OpDefinition op)
     {
         if (a.Kind != PJKind.Object)
         {
             throw ctx.Fail(a, p, $"expected an object, found {a.KindName}");
         }
-        var allowed = ScalarArguments(op);
-        var args = new CaseArgs();
+        var scalars = op.Schema.Scalars;
+        var args = ArgSet.Empty;
         foreach (var m in a.Members)
         {
             string fp = p + "." + m.Key;
-            if (m.Key is not ("reduction" or "ignore_index" or "label_smoothing" or "dim"))
-            {
-                throw ctx.Fail(m.Value, fp, "unknown argument (expected reduction, ignore_index, label_smoothing or dim)");
-            }
-            if (!allowed.Contains(m.Key))
-            {
-                throw ctx.Fail(m.Value, fp, $"{op.Name()} takes no argument '{m.Key}'" +
-                    (allowed.Count == 0 ? "" : $" (it takes: {string.Join(", ", allowed)})"));
-            }
-            switch (m.Key)
-            {
-                case "reduction":
-                    string r = Str(ctx, m.Value, fp);
-                    try
-                    {
-                        args = args with { Reduction = Reductions.Parse(r), ReductionWritten = true };
-                    }
-                    catch (ArgumentException)
-                    {
-                        throw ctx.Fail(m.Value, fp, $"'{r}' is not a valid value for reduction (expected none, mean or sum)");
-                    }
-                    break;
-                case "ignore_index":
-                    args = args with { IgnoreIndex = Int(ctx, m.Value, fp) };
-                    break;
-                case "label_smoothing":
-                    args = args with { LabelSmoothing = Num(ctx, m.Value, fp) };
-                    break;
-                default:
-                    long d = Int(ctx, m.Value, fp);
-                    if (d is < int.MinValue or > int.MaxValue)
-                    {
-                        throw ctx.Fail(m.Value, fp, "dim out of range");
-                    }
-                    args = args with { Dim = (int)d };
-                    break;
-            }
+            var param = op.Schema.Scalar(m.Key) ?? throw ctx.Fail(m.Value, fp, $"{op.Name} takes no argument '{m.Key}'" +
+                (scalars.Count == 0 ? "" : $" (it takes: {string.Join(", ", scalars.Select(s => s.Name))})"));
+            args = args.With(m.Key, ReadArg(ctx, m.Value, fp, param));
         }
         return args;
+    }
+
+    private static ArgValue ReadArg(Ctx ctx, PositionedJson v, string p, ScalarParam param)
+    {
+        if (v.Kind == PJKind.Null)
+        {
+            return param.Nullable ? ArgValue.None : throw ctx.Fail(v, p, $"{param.Name} cannot be None");
+        }
+        switch (param.Kind)
+        {
+            case ArgKind.Bool:
+                return v.Kind switch
+                {
+                    PJKind.True => ArgValue.Of(true),
+                    PJKind.False => ArgValue.Of(false),
+                    _ => throw ctx.Fail(v, p, $"expected a boolean, found {v.KindName}"),
+                };
+            case ArgKind.Int:
+                long l = Int(ctx, v, p);
+                if (param.Name == "dim" && l is < int.MinValue or > int.MaxValue)
+                {
+                    throw ctx.Fail(v, p, "dim out of range");
+                }
+                return ArgValue.Of(l);
+            case ArgKind.Float:
+                return ArgValue.Of(Num(ctx, v, p));
+            default:
+                string text = Str(ctx, v, p);
+                if (param.Choices is { } choices && !choices.Contains(text) && !param.CheckedByOp)
+                {
+                    throw ctx.Fail(v, p, $"'{text}' is not a valid value for {param.Name} (expected {string.Join(", ", choices)})");
+                }
+                return ArgValue.Of(text);
+        }
     }
 
     private static InputSpec ReadInput(Ctx ctx, string name, PositionedJson node, string p, DType caseDType)

@@ -1,4 +1,5 @@
 using Parity.Harness.Comparison;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Cases;
@@ -35,10 +36,10 @@ public enum InputMap
     LogSoftmax,
 }
 
-/// <summary>One tensor argument of a case (<c>input</c>, <c>target</c>, <c>weight</c> or <c>pos_weight</c>).</summary>
+/// <summary>One tensor argument of a case, under PyTorch's parameter name.</summary>
 public sealed record InputSpec
 {
-    /// <summary>The argument name, as PyTorch spells it: <c>input</c>, <c>target</c>, <c>weight</c>, <c>pos_weight</c>.</summary>
+    /// <summary>The argument name, as PyTorch spells it: <c>input</c>, <c>target</c>, <c>weight</c>, <c>input1</c>, <c>var</c>, …</summary>
     public required string Name { get; init; }
 
     /// <summary>How the tensor is produced.</summary>
@@ -82,27 +83,8 @@ public sealed record InputSpec
         new() { Name = name, Kind = InputKind.Randint, Low = low, High = high, Shape = shape, DType = dtype };
 }
 
-/// <summary>The non-tensor arguments of a case (<c>"args"</c>), with PyTorch's defaults.</summary>
-public sealed record CaseArgs
-{
-    /// <summary><c>reduction</c>; default <c>mean</c>.</summary>
-    public Reduction Reduction { get; init; } = Reduction.Mean;
-
-    /// <summary>Whether <c>reduction</c> was written (the writer omits defaults that were not written).</summary>
-    public bool ReductionWritten { get; init; }
-
-    /// <summary><c>ignore_index</c>; null means PyTorch's default -100.</summary>
-    public long? IgnoreIndex { get; init; }
-
-    /// <summary><c>label_smoothing</c>; null means 0.</summary>
-    public double? LabelSmoothing { get; init; }
-
-    /// <summary><c>dim</c> of softmax/log_softmax; null means 0 for rank ≤ 1, else 1.</summary>
-    public int? Dim { get; init; }
-}
-
 /// <summary>
-/// One evaluation case: the JSON case object of <c>parity eval</c> (issue 6), also used for the built-in matrix.
+/// One evaluation case: the JSON case object of <c>parity eval</c>, also used for the built-in matrix.
 /// </summary>
 /// <remarks>
 /// The JSON form is read by <see cref="CaseReader"/> and written by <see cref="CaseWriter"/>. Inputs are drawn in the
@@ -116,7 +98,7 @@ public sealed record CaseSpec
     public string? Name { get; init; }
 
     /// <summary>The op.</summary>
-    public required LossOp Op { get; init; }
+    public required OpDefinition Op { get; init; }
 
     /// <summary>The case dtype (<c>float32</c> default, or <c>float64</c>).</summary>
     public DType DType { get; init; } = DType.Float32;
@@ -130,11 +112,17 @@ public sealed record CaseSpec
     /// <summary>The tensor arguments in the written (drawing) order.</summary>
     public required IReadOnlyList<InputSpec> Inputs { get; init; }
 
-    /// <summary>The other arguments.</summary>
-    public CaseArgs Args { get; init; } = new();
+    /// <summary>The non-tensor arguments written (unwritten ones take the op's defaults), in the written order.</summary>
+    public ArgSet Args { get; init; } = ArgSet.Empty;
 
-    /// <summary>Whether to compute the gradient of <c>sum(output)</c> with respect to <c>input</c>.</summary>
+    /// <summary>Whether to compute gradients of <c>sum(output)</c> (<c>"grad": true</c> or a list of names).</summary>
     public bool Grad { get; init; }
+
+    /// <summary>
+    /// The tensors to differentiate with respect to when written as a list (<c>"grad": ["target"]</c>); null means
+    /// the op's default set (<see cref="OpSchema.DefaultGradients"/>): every differentiable tensor passed.
+    /// </summary>
+    public IReadOnlyList<string>? GradOnly { get; init; }
 
     /// <summary>Tolerance override for the output (null: <see cref="Tolerance.For"/> the dtype).</summary>
     public Tolerance? ValueTolerance { get; init; }
@@ -145,12 +133,32 @@ public sealed record CaseSpec
     /// <summary>For bad-input cases: both sides are expected to fail (with this first-line message when not null or empty).</summary>
     public string? ExpectError { get; init; }
 
+    /// <summary>For bad-input cases: the Python exception class expected, when known.</summary>
+    public TorchErrorKind? ExpectErrorKind { get; init; }
+
     /// <summary>Whether native and libtorch are expected to agree bit for bit (libtorch's scalar paths).</summary>
     public bool ExpectBitIdentical { get; init; }
 
+    /// <summary>
+    /// With <see cref="ExpectBitIdentical"/>: the gradients the expectation covers (null: all). A gradient libtorch takes
+    /// through a vectorised kernel (BCE's target gradient goes through its SLEEF logit) stays within tolerance only.
+    /// </summary>
+    public IReadOnlyList<string>? BitIdenticalGrads { get; init; }
+
     /// <summary>A short label for messages: the name, else the op.</summary>
-    public string DisplayName => Name ?? Op.Name();
+    public string DisplayName => Name ?? Op.Name;
 
     /// <summary>The input with this argument name, or null.</summary>
     public InputSpec? Input(string name) => Inputs.FirstOrDefault(i => i.Name == name);
+
+    /// <summary>The tensors to differentiate with respect to, for a call of this case (empty when no gradient is asked).</summary>
+    public IReadOnlyList<string> GradientsFor(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!Grad)
+        {
+            return [];
+        }
+        return GradOnly ?? Op.Schema.DefaultGradients(n => call[n]);
+    }
 }

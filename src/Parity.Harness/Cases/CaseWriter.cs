@@ -1,4 +1,5 @@
 using Parity.Harness.Cases.Json;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Cases;
@@ -18,7 +19,7 @@ public static class CaseWriter
         {
             o.Add("name", JsonOut.String(c.Name));
         }
-        o.Add("op", JsonOut.String(c.Op.Name()));
+        o.Add("op", JsonOut.String(c.Op.Name));
         if (c.DTypeWritten || c.DType != DType.Float32)
         {
             o.Add("dtype", JsonOut.String(c.DType.Name()));
@@ -33,38 +34,44 @@ public static class CaseWriter
             inputs.Add(i.Name, Input(i));
         }
         o.Add("inputs", inputs);
-        var args = new JsonOut.Obj();
-        bool any = false;
-        if (c.Args.ReductionWritten || (c.Op.IsLoss() && c.Args.Reduction != Reduction.Mean))
+        if (c.Args.Count > 0)
         {
-            args.Add("reduction", JsonOut.String(c.Args.Reduction.Name()));
-            any = true;
-        }
-        if (c.Args.IgnoreIndex is long ii)
-        {
-            args.Add("ignore_index", JsonOut.Int(ii));
-            any = true;
-        }
-        if (c.Args.LabelSmoothing is double ls)
-        {
-            args.Add("label_smoothing", JsonOut.Double(ls));
-            any = true;
-        }
-        if (c.Args.Dim is int dim)
-        {
-            args.Add("dim", JsonOut.Int(dim));
-            any = true;
-        }
-        if (any)
-        {
+            var args = new JsonOut.Obj();
+            foreach (var kv in c.Args.Items)
+            {
+                args.Add(kv.Key, Arg(kv.Value));
+            }
             o.Add("args", args);
         }
         if (c.Grad)
         {
-            o.Add("grad", JsonOut.Bool(true));
+            if (c.GradOnly is { } only)
+            {
+                var names = new JsonOut.Arr();
+                foreach (string n in only)
+                {
+                    names.Add(JsonOut.String(n));
+                }
+                o.Add("grad", names);
+            }
+            else
+            {
+                o.Add("grad", JsonOut.Bool(true));
+            }
         }
         return o;
     }
+
+    /// <summary>One argument value: a bool, an int, a float (non-finite ones as strings), a string, or null.</summary>
+    public static JsonOut Arg(ArgValue v) => v.Boxed switch
+    {
+        null => JsonOut.Null(),
+        bool b => JsonOut.Bool(b),
+        long l => JsonOut.Int(l),
+        double d => JsonOut.Double(d),
+        string s => JsonOut.String(s),
+        _ => throw new ArgumentException("unknown argument value", nameof(v)),
+    };
 
     /// <summary>Cases as JSON text: a single object for one case when <paramref name="asArray"/> is false, else an array.</summary>
     public static string Write(IReadOnlyList<CaseSpec> cases, bool asArray = true)

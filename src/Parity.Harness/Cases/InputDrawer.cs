@@ -1,3 +1,4 @@
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Cases;
@@ -80,14 +81,14 @@ public static class InputDrawer
         {
             return t;
         }
-        var op = map switch
+        var op = OpCatalog.Get(map switch
         {
-            InputMap.Sigmoid => LossOp.Sigmoid,
-            InputMap.Softmax => LossOp.Softmax,
-            _ => LossOp.LogSoftmax,
-        };
-        int? dim = op == LossOp.Sigmoid ? null : (t.Dim <= 1 ? 0 : 1);
-        return backend.Evaluate(new OpCall(op, t, Dim: dim), grad: false).Output;
+            InputMap.Sigmoid => "sigmoid",
+            InputMap.Softmax => "softmax",
+            _ => "log_softmax",
+        });
+        var args = map == InputMap.Sigmoid ? ArgSet.Empty : ArgSet.Of(("dim", t.Dim <= 1 ? 0 : 1));
+        return backend.Evaluate(new OpCall(op, args, (op.Schema.Primary.Name, t)), []).Output;
     }
 
     /// <summary>Builds the <see cref="OpCall"/> of a case from its drawn, mapped inputs.</summary>
@@ -95,15 +96,6 @@ public static class InputDrawer
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(inputs);
-        return new OpCall(
-            spec.Op,
-            inputs["input"] ?? throw new InvalidOperationException("the case has no input"),
-            inputs["target"],
-            inputs["weight"],
-            inputs["pos_weight"],
-            spec.Args.Reduction,
-            spec.Args.IgnoreIndex ?? OpCall.DefaultIgnoreIndex,
-            spec.Args.LabelSmoothing ?? 0.0,
-            spec.Args.Dim);
+        return new OpCall(spec.Op, inputs.Mapped.Select(kv => new KeyValuePair<string, Tensor?>(kv.Key, kv.Value)), spec.Args);
     }
 }

@@ -42,6 +42,30 @@ public sealed record TensorComparison
     /// <summary>The shape, for turning <see cref="WorstIndex"/> into a multi-index.</summary>
     public int[] Shape { get; init; } = [];
 
+    /// <summary>
+    /// Several comparisons as one (for the gradients of a case): matching and bit-identical when all are, the largest
+    /// statistics, the worst element of the first failing one. Null for none.
+    /// </summary>
+    public static TensorComparison? Combine(IEnumerable<TensorComparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var list = comparisons.ToList();
+        if (list.Count <= 1)
+        {
+            return list.FirstOrDefault();
+        }
+        var worst = list.FirstOrDefault(c => !c.Match) ?? list.MaxBy(c => c.MaxUlpDiff)!;
+        return worst with
+        {
+            Match = list.All(c => c.Match),
+            BitIdentical = list.All(c => c.BitIdentical),
+            MaxAbsDiff = list.Where(c => c.StructuralMismatch is null).Select(c => c.MaxAbsDiff).DefaultIfEmpty(0).Max(),
+            MaxRelDiff = list.Where(c => c.StructuralMismatch is null).Select(c => c.MaxRelDiff).DefaultIfEmpty(0).Max(),
+            MaxUlpDiff = list.Where(c => c.StructuralMismatch is null).Select(c => c.MaxUlpDiff).DefaultIfEmpty(0).Max(),
+            FailCount = list.Sum(c => c.FailCount),
+        };
+    }
+
     /// <summary>A one-paragraph description of a mismatch naming the tensor, the worst element and the differences.</summary>
     public string Describe(string what)
     {

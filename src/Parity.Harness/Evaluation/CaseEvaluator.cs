@@ -1,16 +1,50 @@
 using Parity.Harness.Cases;
 using Parity.Harness.Comparison;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Evaluation;
 
-/// <summary>What one side (native or libtorch) produced for a case: an output (and gradient), or an error.</summary>
-/// <param name="Output">The op's output; null on error.</param>
-/// <param name="Grad">The gradient of <c>sum(output)</c> w.r.t. <c>input</c> when asked for; null otherwise or on error.</param>
-/// <param name="Error">The first line of the error message; null on success.</param>
-/// <param name="Unexpected">Whether the error was not a <see cref="TorchException"/> (a crash rather than a PyTorch-style error).</param>
-public sealed record SideResult(Tensor? Output, Tensor? Grad, string? Error, bool Unexpected = false)
+/// <summary>What one side (native or libtorch) produced for a case: an output and gradients, or an error; and warnings.</summary>
+public sealed record SideResult
 {
+    /// <summary>A result.</summary>
+    /// <param name="output">The op's output; null on error.</param>
+    /// <param name="grads">The gradients asked for, by tensor name; empty when none were asked or on error.</param>
+    /// <param name="error">The first line of the error message; null on success.</param>
+    /// <param name="unexpected">Whether the error was not a <see cref="TorchException"/> (a crash rather than a PyTorch-style error).</param>
+    public SideResult(Tensor? output, IReadOnlyList<KeyValuePair<string, Tensor>>? grads, string? error, bool unexpected = false)
+    {
+        Output = output;
+        Grads = grads ?? [];
+        Error = error;
+        Unexpected = unexpected;
+    }
+
+    /// <summary>The op's output; null on error.</summary>
+    public Tensor? Output { get; init; }
+
+    /// <summary>The gradients asked for, by tensor parameter name, in the order asked.</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Grads { get; init; }
+
+    /// <summary>The first line of the error message; null on success.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The Python exception class of the error, when it was a <see cref="TorchException"/>.</summary>
+    public TorchErrorKind? ErrorKind { get; init; }
+
+    /// <summary>Whether the error was not a <see cref="TorchException"/>.</summary>
+    public bool Unexpected { get; init; }
+
+    /// <summary>The warnings issued (PyTorch's Python-frontend warnings), in order.</summary>
+    public IReadOnlyList<TorchWarning> Warnings { get; init; } = [];
+
+    /// <summary>The gradient with respect to <c>input</c>, when asked for.</summary>
+    public Tensor? Grad => GradOf("input");
+
+    /// <summary>The gradient with respect to <paramref name="name"/>, or null.</summary>
+    public Tensor? GradOf(string name) => Grads.FirstOrDefault(kv => kv.Key == name).Value;
+
     /// <summary>Whether the side succeeded.</summary>
     public bool Succeeded => Error is null;
 
@@ -18,11 +52,11 @@ public sealed record SideResult(Tensor? Output, Tensor? Grad, string? Error, boo
     public static SideResult FromException(Exception e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e is TorchException)
+        if (e is TorchException te)
         {
-            return new SideResult(null, null, FirstLine(e.Message));
+            return new SideResult(null, null, FirstLine(e.Message)) { ErrorKind = te.Kind };
         }
-        return new SideResult(null, null, $"{e.GetType().Name}: {FirstLine(e.Message)}", Unexpected: true);
+        return new SideResult(null, null, $"{e.GetType().Name}: {FirstLine(e.Message)}", unexpected: true);
     }
 
     /// <summary>The first line of a message (ATen's text without the C++ stack or TorchScript traceback).</summary>
@@ -55,8 +89,11 @@ public sealed record CaseOutcome
     /// <summary>The output comparison (libtorch expected, native actual), when both succeeded.</summary>
     public TensorComparison? Output { get; init; }
 
-    /// <summary>The gradient comparison, when both produced one.</summary>
-    public TensorComparison? Grad { get; init; }
+    /// <summary>The gradient comparisons by tensor name, when both produced them.</summary>
+    public IReadOnlyList<KeyValuePair<string, TensorComparison>> Grads { get; init; } = [];
+
+    /// <summary>All gradient comparisons as one (<see cref="TensorComparison.Combine"/>); null when none.</summary>
+    public TensorComparison? Grad => TensorComparison.Combine(Grads.Select(kv => kv.Value));
 
     /// <summary>Whether native agrees with libtorch; null when libtorch was not run.</summary>
     public bool? Match { get; init; }
@@ -70,12 +107,23 @@ public sealed record CaseOutcome
     /// <summary>Largest ULP difference over output and gradient.</summary>
     public long MaxUlpDiff => Math.Max(Output?.MaxUlpDiff ?? 0, Grad?.MaxUlpDiff ?? 0);
 
+    /// <summary>
+    /// Whether what <see cref="CaseSpec.ExpectBitIdentical"/> promises holds: the output (or the error text) and the
+    /// gradients of <see cref="CaseSpec.BitIdenticalGrads"/> are bit-identical on both sides.
+    /// </summary>
+    public bool ExpectedBitsMet =>
+        Torch is not null &&
+        (Native.Error is not null
+            ? Native.Error == Torch.Error
+            : Output is { BitIdentical: true } && Native.Grads.Count == Torch.Grads.Count
+              && Grads.Where(kv => Case.BitIdenticalGrads is null || Case.BitIdenticalGrads.Contains(kv.Key)).All(kv => kv.Value.BitIdentical));
+
     /// <summary>Whether output and gradient (or the error texts) are bit-identical on both sides.</summary>
     public bool BitIdentical =>
         Torch is not null &&
         (Native.Error is not null
             ? Native.Error == Torch.Error
-            : Output is { BitIdentical: true } && (Grad is null || Grad.BitIdentical) && (Native.Grad is null) == (Torch.Grad is null));
+            : Output is { BitIdentical: true } && (Grad is null || Grad.BitIdentical) && Native.Grads.Count == Torch.Grads.Count);
 }
 
 /// <summary>
@@ -209,12 +257,15 @@ public sealed class CaseEvaluator
     {
         try
         {
-            var r = backend.Evaluate(InputDrawer.ToCall(spec, inputs), spec.Grad);
-            if (spec.Grad && r.Grad is null)
+            var call = InputDrawer.ToCall(spec, inputs);
+            var wrt = spec.GradientsFor(call);
+            var r = backend.Evaluate(call, wrt);
+            var missing = wrt.FirstOrDefault(n => r.GradOf(n) is null);
+            if (missing is not null)
             {
-                return new SideResult(r.Output, null, $"{backend.Name} backend returned no gradient", Unexpected: true);
+                return new SideResult(r.Output, null, $"{backend.Name} backend returned no gradient with respect to {missing}", unexpected: true);
             }
-            return new SideResult(r.Output, spec.Grad ? r.Grad : null, null);
+            return new SideResult(r.Output, r.Grads, null) { Warnings = r.Warnings };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -247,6 +298,14 @@ public sealed class CaseEvaluator
             {
                 reason = $"error texts differ: native \"{native.Error}\", libtorch \"{torch.Error}\"";
             }
+            else if (native.ErrorKind != torch.ErrorKind)
+            {
+                reason = $"error classes differ: native {native.ErrorKind?.ToString() ?? "(none)"}, libtorch {torch.ErrorKind?.ToString() ?? "(none)"} for \"{torch.Error}\"";
+            }
+            else if (spec.ExpectErrorKind is { } kind && torch.ErrorKind is { } actualKind && kind != actualKind)
+            {
+                reason = $"both raised {actualKind} \"{torch.Error}\", but the catalogue expects {kind}";
+            }
             else if (!string.IsNullOrEmpty(spec.ExpectError) && spec.ExpectError != torch.Error)
             {
                 reason = $"both raised \"{torch.Error}\", but the catalogue expects \"{spec.ExpectError}\"";
@@ -258,27 +317,62 @@ public sealed class CaseEvaluator
             return outcome with { Match = false, Reason = "both sides succeeded, but the case expects an error" + (spec.ExpectError.Length > 0 ? $": \"{spec.ExpectError}\"" : "") };
         }
         var output = TensorComparer.Compare(torch.Output!, native.Output!, spec.ValueTolerance);
-        TensorComparison? grad = null;
         var reasons = new List<string>();
         if (!output.Match)
         {
             reasons.Add(output.Describe("output"));
         }
-        if (torch.Grad is not null && native.Grad is not null)
+        var grads = new List<KeyValuePair<string, TensorComparison>>();
+        foreach (var (name, expected) in torch.Grads)
         {
-            grad = TensorComparer.Compare(torch.Grad, native.Grad, spec.GradTolerance);
-            if (!grad.Match)
+            string label = GradLabel(spec, name);
+            if (native.GradOf(name) is not { } actual)
             {
-                reasons.Add(grad.Describe("grad"));
+                reasons.Add($"{label}: native produced none");
+                continue;
+            }
+            var c = TensorComparer.Compare(expected, actual, spec.GradTolerance);
+            grads.Add(new(name, c));
+            if (!c.Match)
+            {
+                reasons.Add(c.Describe(label));
             }
         }
-        else if ((torch.Grad is null) != (native.Grad is null))
+        foreach (var (name, _) in native.Grads)
         {
-            reasons.Add(native.Grad is null ? "grad: native produced none" : "grad: libtorch produced none");
+            if (torch.GradOf(name) is null)
+            {
+                reasons.Add($"{GradLabel(spec, name)}: libtorch produced none");
+            }
+        }
+        string? warn = WarningsDiffer(native.Warnings, torch.Warnings);
+        if (warn is not null)
+        {
+            reasons.Add(warn);
         }
         return outcome with
         {
-            Output = output, Grad = grad, Match = reasons.Count == 0, Reason = reasons.Count == 0 ? null : string.Join("; ", reasons),
+            Output = output, Grads = grads, Match = reasons.Count == 0, Reason = reasons.Count == 0 ? null : string.Join("; ", reasons),
         };
+    }
+
+    /// <summary><c>grad</c> for the gradient with respect to <c>input</c>, else <c>grad.{name}</c>: the names used in messages and snapshots.</summary>
+    public static string GradLabel(CaseSpec spec, string name)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return name == "input" ? "grad" : "grad." + name;
+    }
+
+    /// <summary>Why two warning lists differ (category and text, in order), or null when they agree.</summary>
+    public static string? WarningsDiffer(IReadOnlyList<TorchWarning> native, IReadOnlyList<TorchWarning> torch)
+    {
+        ArgumentNullException.ThrowIfNull(native);
+        ArgumentNullException.ThrowIfNull(torch);
+        if (native.SequenceEqual(torch))
+        {
+            return null;
+        }
+        static string Show(IReadOnlyList<TorchWarning> w) => w.Count == 0 ? "none" : string.Join(" | ", w.Select(x => $"\"{x}\""));
+        return $"warnings differ: native {Show(native)}, libtorch {Show(torch)}";
     }
 }

@@ -7,7 +7,7 @@ namespace Parity.Harness.Evaluation;
 /// <c>{"results": [{"name", "native", "torch", "match", "max_abs_diff", "max_ulp_diff", "inputs_identical"[, "inputs"]}]}</c>.
 /// </summary>
 /// <remarks>
-/// <c>native</c>/<c>torch</c> are <c>{"output": T[, "grad": T]}</c> or <c>{"error": "first line"}</c>, with
+/// <c>native</c>/<c>torch</c> are <c>{"output": T[, "grad": T][, "grads": {name: T}][, "warnings": [text]]}</c> (<c>grad</c> is the gradient with respect to <c>input</c>, kept for existing readers) or <c>{"error": "first line"}</c>, with
 /// <c>T = {"shape": [...], "values": [flat, row-major]}</c>; numbers are in the shortest round-trip form of their dtype and
 /// NaN/±∞ are the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>. Without libtorch (<c>--no-torch</c>)
 /// <c>torch</c> and <c>inputs_identical</c> are omitted and <c>match</c>, <c>max_abs_diff</c>, <c>max_ulp_diff</c> are
@@ -71,6 +71,24 @@ public static class ResultWriter
         if (s.Grad is not null)
         {
             o.Add("grad", JsonOut.TensorValue(s.Grad));
+        }
+        if (s.Grads.Count > 0)
+        {
+            var grads = new JsonOut.Obj();
+            foreach (var (name, g) in s.Grads)
+            {
+                grads.Add(name, JsonOut.TensorValue(g));
+            }
+            o.Add("grads", grads);
+        }
+        if (s.Warnings.Count > 0)
+        {
+            var warnings = new JsonOut.Arr();
+            foreach (var w in s.Warnings)
+            {
+                warnings.Add(JsonOut.String(w.ToString()));
+            }
+            o.Add("warnings", warnings);
         }
         return o;
     }

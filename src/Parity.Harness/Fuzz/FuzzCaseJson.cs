@@ -1,11 +1,12 @@
 using Parity.Harness.Cases;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Fuzz;
 
 /// <summary>
 /// Turns an <see cref="OpCall"/> into a <c>parity eval</c> case (<see cref="CaseSpec"/>: explicit <c>{"values": …}</c>
-/// inputs, the dtype, the arguments the op takes, <c>"grad": true</c>) and prints it with <see cref="CaseWriter"/>.
+/// inputs, the dtype, the arguments written, <c>"grad": true</c>) and prints it with <see cref="CaseWriter"/>.
 /// </summary>
 /// <remarks>
 /// A tensor with no elements cannot be written as nested arrays without losing its shape (<c>[[], []]</c> reads as
@@ -20,35 +21,14 @@ public static class FuzzCaseJson
     public static CaseSpec ToCaseSpec(OpCall call, string name)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var inputs = new List<InputSpec> { Input("input", call.Input) };
-        if (call.Target is not null)
-        {
-            inputs.Add(Input("target", call.Target));
-        }
-        if (call.Weight is not null)
-        {
-            inputs.Add(Input("weight", call.Weight));
-        }
-        if (call.PosWeight is not null)
-        {
-            inputs.Add(Input("pos_weight", call.PosWeight));
-        }
-        bool classOp = call.Op is LossOp.NllLoss or LossOp.CrossEntropy;
         return new CaseSpec
         {
             Name = name,
             Op = call.Op,
-            DType = call.Input.DType,
+            DType = call.Primary.DType,
             DTypeWritten = true,
-            Inputs = inputs,
-            Args = new CaseArgs
-            {
-                Reduction = call.Reduction,
-                ReductionWritten = call.Op.IsLoss(),
-                IgnoreIndex = classOp ? call.IgnoreIndex : null,
-                LabelSmoothing = call.Op == LossOp.CrossEntropy ? call.LabelSmoothing : null,
-                Dim = call.Op is LossOp.Softmax or LossOp.LogSoftmax ? call.Dim : null,
-            },
+            Inputs = call.Tensors.Select(kv => Input(kv.Key, kv.Value)).ToList(),
+            Args = call.Args,
             Grad = true,
         };
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Fuzz;
@@ -14,8 +15,8 @@ public sealed record FuzzOptions
     /// <summary>The run's seed: the same seed, options and backends give the same cases, failures and shrunk cases.</summary>
     public long Seed { get; init; } = 1;
 
-    /// <summary>The ops to fuzz; null or empty means all of <see cref="LossOps.All"/>.</summary>
-    public IReadOnlyList<LossOp>? Ops { get; init; }
+    /// <summary>The ops to fuzz; null or empty means all of <see cref="OpCatalog.All"/>.</summary>
+    public IReadOnlyList<OpDefinition>? Ops { get; init; }
 
     /// <summary>Shape limits of generated cases.</summary>
     public FuzzBounds Bounds { get; init; } = FuzzBounds.Default;
@@ -49,7 +50,7 @@ public sealed record FuzzOptions
 /// <param name="Done">Cases evaluated so far for this op (fuzz phase) or failures shrunk (shrink phase).</param>
 /// <param name="Total">Cases for this op (fuzz phase) or failures to shrink (shrink phase).</param>
 /// <param name="Failures">Disagreements found so far for this op.</param>
-public sealed record FuzzProgress(LossOp Op, string Phase, int Done, int Total, int Failures);
+public sealed record FuzzProgress(OpDefinition Op, string Phase, int Done, int Total, int Failures);
 
 /// <summary>Counts for one op.</summary>
 /// <param name="Op">The op.</param>
@@ -58,13 +59,13 @@ public sealed record FuzzProgress(LossOp Op, string Phase, int Done, int Total, 
 /// <param name="BothThrew">Cases where both threw the same message.</param>
 /// <param name="Failed">Disagreements.</param>
 /// <param name="Skipped">Cases not evaluated because <see cref="FuzzOptions.Skip"/> gave a reason.</param>
-public sealed record FuzzOpSummary(LossOp Op, int Cases, int Agreed, int BothThrew, int Failed, int Skipped = 0);
+public sealed record FuzzOpSummary(OpDefinition Op, int Cases, int Agreed, int BothThrew, int Failed, int Skipped = 0);
 
 /// <summary>One disagreement, with the case that found it and the shrunk case.</summary>
 public sealed record FuzzFailure
 {
     /// <summary>The op.</summary>
-    public required LossOp Op { get; init; }
+    public required OpDefinition Op { get; init; }
 
     /// <summary>Index of the first case (of this op) that failed this way.</summary>
     public required int CaseIndex { get; init; }
@@ -105,7 +106,7 @@ public sealed record FuzzFailure
 /// <param name="Signature">See <see cref="FuzzFailure.Signature"/>.</param>
 /// <param name="Count">Failing cases.</param>
 /// <param name="FirstCase">Index of the first failing case.</param>
-public sealed record FuzzSignatureCount(LossOp Op, string Signature, int Count, int FirstCase);
+public sealed record FuzzSignatureCount(OpDefinition Op, string Signature, int Count, int FirstCase);
 
 /// <summary>The outcome of a run.</summary>
 /// <param name="Seed">The run's seed.</param>
@@ -127,7 +128,7 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
         foreach (var o in Ops)
         {
             sb.AppendLine(FormattableString.Invariant(
-                $"  {o.Op.Name(),-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}"));
+                $"  {o.Op.Name,-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}"));
         }
         var unshrunk = Signatures.Where(g => !Failures.Any(f => f.Op == g.Op && f.Signature == g.Signature)).ToList();
         if (unshrunk.Count > 0)
@@ -135,14 +136,14 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
             sb.AppendLine("  failure signatures not shrunk (over the per-op limit):");
             foreach (var g in unshrunk)
             {
-                sb.AppendLine(FormattableString.Invariant($"    {g.Op.Name()} case {g.FirstCase}, {g.Count} case(s): {g.Signature}"));
+                sb.AppendLine(FormattableString.Invariant($"    {g.Op.Name} case {g.FirstCase}, {g.Count} case(s): {g.Signature}"));
             }
         }
         foreach (var f in Failures)
         {
             sb.AppendLine();
             sb.AppendLine(FormattableString.Invariant(
-                $"FAIL {f.Op.Name()} case {f.CaseIndex} (CsCheck seed {f.CsCheckSeed}), {f.Kind}, {f.Occurrences} case(s) like it"));
+                $"FAIL {f.Op.Name} case {f.CaseIndex} (CsCheck seed {f.CsCheckSeed}), {f.Kind}, {f.Occurrences} case(s) like it"));
             sb.AppendLine("  original: " + f.OriginalDetail);
             sb.AppendLine(FormattableString.Invariant($"  shrunk to {FuzzCases.ElementCount(f.Shrunk)} element(s) in {f.ShrinkSteps} step(s): {f.ShrunkDetail}"));
             sb.AppendLine(f.Json);
@@ -179,7 +180,7 @@ public sealed partial class FuzzRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
-        var ops = options.Ops is { Count: > 0 } ? options.Ops : LossOps.All;
+        var ops = options.Ops is { Count: > 0 } ? options.Ops : OpCatalog.All;
         var summaries = new List<FuzzOpSummary>();
         var failures = new List<FuzzFailure>();
         var signatures = new List<FuzzSignatureCount>();
@@ -253,7 +254,7 @@ public sealed partial class FuzzRunner
                         Shrunk = small,
                         ShrunkDetail = smallVerdict.Detail,
                         ShrinkSteps = steps,
-                        Json = FuzzCaseJson.Write(small, $"fuzz.{op.Name()}.seed={options.Seed}.case={index}"),
+                        Json = FuzzCaseJson.Write(small, $"fuzz.{op.Name}.seed={options.Seed}.case={index}"),
                     };
                     int d = Interlocked.Increment(ref shrinkDone);
                     if (options.Progress is not null)
@@ -273,15 +274,15 @@ public sealed partial class FuzzRunner
     public ParityVerdict Check(OpCall call) => _property.Check(call);
 
     /// <summary>The CsCheck generator state for case <paramref name="index"/> of <paramref name="op"/> in a run seeded <paramref name="seed"/>.</summary>
-    public static PCG CasePcg(long seed, LossOp op, int index) =>
-        new((uint)op + 1, Mix((ulong)seed, (ulong)index));
+    public static PCG CasePcg(long seed, OpDefinition op, int index) =>
+        new(op.FuzzStream, Mix((ulong)seed, (ulong)index));
 
     /// <summary>
     /// Shrinks a failing call: random candidates bounded by the current case (kept when they fail with the same
     /// signature and a smaller CsCheck size), then dropping optional tensors and simplifying values one at a time.
     /// </summary>
     private (OpCall Call, ParityVerdict Verdict, int Steps) Shrink(
-        LossOp op, OpCall call, Size size, ParityVerdict verdict, string signature, FuzzOptions options, int caseIndex)
+        OpDefinition op, OpCall call, Size size, ParityVerdict verdict, string signature, FuzzOptions options, int caseIndex)
     {
         var current = call;
         var currentVerdict = verdict;
@@ -289,7 +290,7 @@ public sealed partial class FuzzRunner
         int steps = 0, lastImprovement = 0;
         for (int attempt = 0; attempt < options.ShrinkAttempts && attempt - lastImprovement < options.ShrinkPatience; attempt++)
         {
-            var pcg = new PCG(0x5EED0000u + (uint)op, Mix(Mix((ulong)options.Seed, (ulong)caseIndex), (ulong)attempt));
+            var pcg = new PCG(0x5EED0000u + (op.FuzzStream - 1), Mix(Mix((ulong)options.Seed, (ulong)caseIndex), (ulong)attempt));
             var candidate = FuzzCases.For(op, FuzzBounds.Within(current, options.Bounds)).Generate(pcg, null, out var candidateSize);
             if (Size.IsLessThan(candidateSize, currentSize) && Try(candidate))
             {
@@ -298,15 +299,17 @@ public sealed partial class FuzzRunner
             }
         }
 
-        Try(current with { Weight = null });
-        Try(current with { PosWeight = null });
+        foreach (var p in op.Schema.Tensors.Where(p => !p.Required))
+        {
+            Try(current.With(p.Name, null));
+        }
         // Drop slices (the first or last index along a dimension) while the failure persists.
         for (bool progress = true; progress;)
         {
             progress = false;
-            for (int d = 0; d < current.Input.Dim && !progress; d++)
+            for (int d = 0; d < current.Primary.Dim && !progress; d++)
             {
-                int extent = current.Input.Size(d);
+                int extent = current.Primary.Size(d);
                 foreach (int j in extent > 1 ? new[] { extent - 1, 0 } : extent == 1 ? [0] : [])
                 {
                     if (WithoutSlice(current, d, j) is { } smaller && Try(smaller))
@@ -317,9 +320,9 @@ public sealed partial class FuzzRunner
                 }
             }
         }
-        foreach (string which in new[] { "input", "target", "weight", "pos_weight" })
+        foreach (string which in op.Schema.Tensors.Select(p => p.Name))
         {
-            for (int i = 0; Pick(current, which) is { } t && t.DType.IsFloatingPoint() && i < t.Numel; i++)
+            for (int i = 0; current[which] is { } t && t.DType.IsFloatingPoint() && i < t.Numel; i++)
             {
                 double v = t.GetDouble(i);
                 foreach (double simple in new[] { 0.0, 1.0, 0.5, Math.Round(v, 1), Math.Round(v, 2) })
@@ -328,9 +331,9 @@ public sealed partial class FuzzRunner
                     {
                         continue;
                     }
-                    var copy = Pick(current, which)!.Clone();
+                    var copy = current[which]!.Clone();
                     copy.SetDouble(i, simple);
-                    if (Try(With(current, which, copy)))
+                    if (Try(current.With(which, copy)))
                     {
                         break;
                     }
@@ -364,33 +367,42 @@ public sealed partial class FuzzRunner
     /// </summary>
     private static OpCall? WithoutSlice(OpCall c, int d, int j)
     {
-        var input = c.Input;
-        bool classOp = c.Op is LossOp.NllLoss or LossOp.CrossEntropy;
+        var input = c.Primary;
+        bool classOp = c.Op.HasClassDimension;
         int classDim = input.Dim == 1 ? 0 : 1;
-        var target = c.Target;
-        if (target is not null && !target.Shape.SequenceEqual(input.Shape))
+        string primary = c.Op.Schema.Primary.Name;
+        var result = c.With(primary, RemoveSlice(input, d, j));
+        foreach (var (name, t) in c.Tensors)
         {
-            if (classOp && d == classDim)
+            if (name == primary)
             {
-                return null;
+                continue;
             }
-            if (classOp && target.Dim == input.Dim - 1 && input.Dim >= 2)
+            Tensor? changed;
+            if (name == "target" && !t.Shape.SequenceEqual(input.Shape))
             {
-                int td = d == 0 ? 0 : d - 1;
-                target = target.Size(td) == input.Size(d) ? RemoveSlice(target, td, j) : target;
+                if (classOp && d == classDim)
+                {
+                    return null;
+                }
+                changed = t;
+                if (classOp && t.Dim == input.Dim - 1 && input.Dim >= 2)
+                {
+                    int td = d == 0 ? 0 : d - 1;
+                    changed = t.Size(td) == input.Size(d) ? RemoveSlice(t, td, j) : t;
+                }
             }
+            else if (t.Shape.SequenceEqual(input.Shape))
+            {
+                changed = RemoveSlice(t, d, j);
+            }
+            else
+            {
+                changed = Aligned(t);
+            }
+            result = result.With(name, changed);
         }
-        else if (target is not null)
-        {
-            target = RemoveSlice(target, d, j);
-        }
-        return c with
-        {
-            Input = RemoveSlice(input, d, j),
-            Target = target,
-            Weight = Aligned(c.Weight),
-            PosWeight = Aligned(c.PosWeight),
-        };
+        return result;
 
         Tensor? Aligned(Tensor? t)
         {
@@ -431,22 +443,6 @@ public sealed partial class FuzzRunner
         return r;
     }
 
-    private static Tensor? Pick(OpCall c, string which) => which switch
-    {
-        "input" => c.Input,
-        "target" => c.Target,
-        "weight" => c.Weight,
-        _ => c.PosWeight,
-    };
-
-    private static OpCall With(OpCall c, string which, Tensor t) => which switch
-    {
-        "input" => c with { Input = t },
-        "target" => c with { Target = t },
-        "weight" => c with { Weight = t },
-        _ => c with { PosWeight = t },
-    };
-
     /// <summary>The grouping key of a failure: its kind and dtype, and for errors the messages with digits blanked.</summary>
     public static string Signature(ParityVerdict verdict, OpCall call)
     {
@@ -454,7 +450,7 @@ public sealed partial class FuzzRunner
         ArgumentNullException.ThrowIfNull(call);
         return verdict.Kind switch
         {
-            DisagreementKind.Output or DisagreementKind.Gradient => $"{verdict.Kind} {call.Input.DType.Name()}",
+            DisagreementKind.Output or DisagreementKind.Gradient => $"{verdict.Kind} {call.Primary.DType.Name()}",
             _ => $"{verdict.Kind} {BlankDigits(verdict.Key)}",
         };
     }

@@ -1,4 +1,5 @@
 using Parity.Harness.Comparison;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Fuzz;
@@ -98,25 +99,37 @@ public sealed class ParityProperty
             return new ParityVerdict(DisagreementKind.Output,
                 output.Describe("output") + $" (torch {Show(torchResult.Output)}, native {Show(nativeResult.Output)})");
         }
-        if (torchResult.Grad is null || nativeResult.Grad is null)
+        var descriptions = new List<string> { output.Describe("output") };
+        foreach (var (name, expected) in torchResult.Grads)
         {
-            return torchResult.Grad is null && nativeResult.Grad is null
-                ? new ParityVerdict(DisagreementKind.None, output.Describe("output") + "; no gradient on either side")
-                : new ParityVerdict(DisagreementKind.Gradient,
-                    $"gradient missing on the {(torchResult.Grad is null ? "torch" : "native")} side");
+            string label = name == "input" ? "grad" : "grad." + name;
+            if (nativeResult.GradOf(name) is not { } actual)
+            {
+                return new ParityVerdict(DisagreementKind.Gradient, $"{label} missing on the native side");
+            }
+            var grad = TensorComparer.Compare(expected, actual, Tolerance.For(expected.DType));
+            if (!grad.Match)
+            {
+                return new ParityVerdict(DisagreementKind.Gradient, grad.Describe(label) + $" (torch {Show(expected)}, native {Show(actual)})");
+            }
+            descriptions.Add(grad.Describe(label));
         }
-        var grad = TensorComparer.Compare(torchResult.Grad, nativeResult.Grad, Tolerance.For(torchResult.Grad.DType));
-        return grad.Match
-            ? new ParityVerdict(DisagreementKind.None, output.Describe("output") + "; " + grad.Describe("grad"))
-            : new ParityVerdict(DisagreementKind.Gradient,
-                grad.Describe("grad") + $" (torch {Show(torchResult.Grad)}, native {Show(nativeResult.Grad)})");
+        if (nativeResult.Grads.Count != torchResult.Grads.Count)
+        {
+            return new ParityVerdict(DisagreementKind.Gradient, "a gradient is missing on the torch side");
+        }
+        if (Evaluation.CaseEvaluator.WarningsDiffer(nativeResult.Warnings, torchResult.Warnings) is { } warn)
+        {
+            return new ParityVerdict(DisagreementKind.Output, warn);
+        }
+        return new ParityVerdict(DisagreementKind.None, string.Join("; ", descriptions));
     }
 
     private static (OpResult? Result, Exception? Error) Run(IOpBackend backend, OpCall call)
     {
         try
         {
-            return (backend.Evaluate(call, grad: true), null);
+            return (backend.Evaluate(call, call.Op.Schema.DefaultGradients(n => call[n])), null);
         }
 #pragma warning disable CA1031 // any exception is a verdict here, not a crash of the fuzzer
         catch (Exception e)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Xml.Linq;
 using Parity.Harness.Cases.Json;
 using Parity.Harness.Running;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Reports;
@@ -89,7 +90,7 @@ public static class RunReports
         ArgumentNullException.ThrowIfNull(r);
         return
         [
-            r.Op.Name(), r.DType.Name(), I(r.Cases), I(r.Passed), I(r.Failed), I(r.Skipped),
+            r.Op.Name, r.DType.Name(), I(r.Cases), I(r.Passed), I(r.Failed), I(r.Skipped),
             Diff(r.ValueMaxAbs), Diff(r.ValueMaxRel), Ulp(r.ValueMaxUlp), Diff(r.GradMaxAbs), Diff(r.GradMaxRel), Ulp(r.GradMaxUlp),
             $"{I(r.BitIdentical)} ({I(r.ExpectedBitIdenticalHit)}/{I(r.ExpectedBitIdentical)} expected)",
         ];
@@ -154,7 +155,7 @@ public static class RunReports
         foreach (var r in rows)
         {
             summary.Add(new JsonOut.Obj()
-                .Add("op", JsonOut.String(r.Op.Name())).Add("dtype", JsonOut.String(r.DType.Name()))
+                .Add("op", JsonOut.String(r.Op.Name)).Add("dtype", JsonOut.String(r.DType.Name()))
                 .Add("cases", JsonOut.Int(r.Cases)).Add("passed", JsonOut.Int(r.Passed)).Add("failed", JsonOut.Int(r.Failed)).Add("skipped", JsonOut.Int(r.Skipped))
                 .Add("value_max_abs", JsonOut.Double(r.ValueMaxAbs)).Add("value_max_rel", JsonOut.Double(r.ValueMaxRel)).Add("value_max_ulp", JsonOut.Int(r.ValueMaxUlp))
                 .Add("grad_max_abs", JsonOut.Double(r.GradMaxAbs)).Add("grad_max_rel", JsonOut.Double(r.GradMaxRel)).Add("grad_max_ulp", JsonOut.Int(r.GradMaxUlp))
@@ -190,9 +191,9 @@ public static class RunReports
             new XAttribute("failures", run.Failed),
             new XAttribute("errors", 0),
             new XAttribute("skipped", run.Skipped));
-        foreach (var g in run.Cases.GroupBy(c => (c.Case.Op, c.Case.DType)).OrderBy(g => g.Key.Op).ThenBy(g => g.Key.DType))
+        foreach (var g in run.Cases.GroupBy(c => (c.Case.Op, c.Case.DType)).OrderBy(g => OpCatalog.Order(g.Key.Op)).ThenBy(g => g.Key.DType))
         {
-            string suiteName = $"{g.Key.Op.Name()}.{g.Key.DType.Name()}";
+            string suiteName = $"{g.Key.Op.Name}.{g.Key.DType.Name()}";
             var suite = new XElement("testsuite",
                 new XAttribute("name", suiteName),
                 new XAttribute("tests", g.Count()),
@@ -282,8 +283,8 @@ public static class RunReports
         double maxLog = Math.Log10(1 + h.Counts.DefaultIfEmpty(0).Max());
         long total = h.Counts.Sum();
         var sb = new StringBuilder();
-        string title = $"{h.Op.Name()}: {total} elements";
-        sb.Append("<div class=\"plot\" data-op=\"").Append(h.Op.Name()).Append("\">\n")
+        string title = $"{h.Op.Name}: {total} elements";
+        sb.Append("<div class=\"plot\" data-op=\"").Append(h.Op.Name).Append("\">\n")
           .Append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").Append(I(width)).Append("\" height=\"").Append(I(height))
           .Append("\" role=\"img\" aria-label=\"").Append(WebUtility.HtmlEncode(title)).Append("\">\n")
           .Append("<text x=\"").Append(I(left)).Append("\" y=\"14\" font-weight=\"bold\">").Append(WebUtility.HtmlEncode(title)).Append("</text>\n");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Parity.Harness.Cases;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Running;
@@ -37,7 +38,7 @@ public readonly record struct Shard(int Index, int Count)
 public sealed record CaseSelection
 {
     /// <summary>Ops to keep (null: all).</summary>
-    public IReadOnlyList<LossOp>? Ops { get; init; }
+    public IReadOnlyList<OpDefinition>? Ops { get; init; }
 
     /// <summary>The dtype to keep (null: all).</summary>
     public DType? DType { get; init; }

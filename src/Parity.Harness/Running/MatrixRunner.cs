@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Parity.Harness.Cases;
 using Parity.Harness.Comparison;
 using Parity.Harness.Evaluation;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Running;
@@ -90,6 +91,9 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
     public bool BitIdentical => Outcome.Torch is not null
         ? Outcome.BitIdentical
         : Snapshot is { Passed: true } s && (s.Output?.BitIdentical ?? true) && (s.Grad?.BitIdentical ?? true);
+
+    /// <summary>Whether the case's bit-identity expectation holds (<see cref="CaseOutcome.ExpectedBitsMet"/>; vs the snapshot when libtorch did not run).</summary>
+    public bool ExpectedBitsMet => Outcome.Torch is not null ? Outcome.ExpectedBitsMet : BitIdentical;
 
     /// <summary>The output comparison the statistics use: vs libtorch when it ran, else vs the snapshot.</summary>
     public TensorComparison? OutputComparison => Outcome.Output ?? Snapshot?.Output;

@@ -4,6 +4,7 @@ using Parity.Harness.Cases;
 using Parity.Harness.Comparison;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Snapshots;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Running;
@@ -77,9 +78,9 @@ public sealed class StoreVerifier : ISnapshotVerifier
         {
             tensors.Add(new("output", result.Output));
         }
-        if (result.Grad is not null)
+        foreach (var (name, grad) in result.Grads)
         {
-            tensors.Add(new("grad", result.Grad));
+            tensors.Add(new(CaseEvaluator.GradLabel(spec, name), grad));
         }
         return new SnapshotContent(meta, tensors, result.Error);
     }
@@ -95,7 +96,10 @@ public sealed class StoreVerifier : ISnapshotVerifier
         }
         if (spec.GradTolerance is not null)
         {
-            d["grad"] = spec.GradTolerance;
+            foreach (var t in spec.Op.Schema.Tensors.Where(t => t.Differentiable))
+            {
+                d[CaseEvaluator.GradLabel(spec, t.Name)] = spec.GradTolerance;
+            }
         }
         return d.Count == 0 ? null : d;
     }
@@ -129,6 +133,6 @@ public sealed class StoreVerifier : ISnapshotVerifier
         }
         TensorComparison? Find(string name) => native.Comparisons.FirstOrDefault(kv => kv.Key == name).Value;
         return new SnapshotVerdict(false, _store.Options.IsCi, native.Passed, torch?.Passed, messages.Count == 0 ? null : string.Join("\n", messages),
-            Find("output"), Find("grad"));
+            Find("output"), TensorComparison.Combine(native.Comparisons.Where(kv => kv.Key == "grad" || kv.Key.StartsWith("grad.", StringComparison.Ordinal)).Select(kv => kv.Value)));
     }
 }

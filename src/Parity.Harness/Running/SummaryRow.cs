@@ -1,4 +1,5 @@
 using Parity.Harness.Comparison;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Running;
@@ -7,7 +8,7 @@ namespace Parity.Harness.Running;
 public sealed record SummaryRow
 {
     /// <summary>The op.</summary>
-    public required LossOp Op { get; init; }
+    public required OpDefinition Op { get; init; }
 
     /// <summary>The case dtype.</summary>
     public required DType DType { get; init; }
@@ -55,7 +56,7 @@ public sealed record SummaryRow
     public static IReadOnlyList<SummaryRow> Build(IEnumerable<CaseRunResult> cases)
     {
         ArgumentNullException.ThrowIfNull(cases);
-        return cases.GroupBy(c => (c.Case.Op, c.Case.DType)).OrderBy(g => g.Key.Op).ThenBy(g => g.Key.DType).Select(g =>
+        return cases.GroupBy(c => (c.Case.Op, c.Case.DType)).OrderBy(g => OpCatalog.Order(g.Key.Op)).ThenBy(g => g.Key.DType).Select(g =>
         {
             var list = g.ToList();
             IEnumerable<TensorComparison> outs = list.Select(c => c.OutputComparison).OfType<TensorComparison>().Where(t => t.StructuralMismatch is null);
@@ -76,14 +77,14 @@ public sealed record SummaryRow
                 GradMaxUlp = grads.Select(t => t.MaxUlpDiff).DefaultIfEmpty(0).Max(),
                 BitIdentical = list.Count(c => c.BitIdentical),
                 ExpectedBitIdentical = list.Count(c => c.Case.ExpectBitIdentical),
-                ExpectedBitIdenticalHit = list.Count(c => c.Case.ExpectBitIdentical && c.BitIdentical),
+                ExpectedBitIdenticalHit = list.Count(c => c.Case.ExpectBitIdentical && c.ExpectedBitsMet),
             };
         }).ToList();
     }
 }
 
 /// <summary>Histogram of element-wise ULP differences (native vs libtorch, outputs and gradients) for one op.</summary>
-public sealed record UlpHistogram(LossOp Op, IReadOnlyList<string> Labels, IReadOnlyList<long> Counts)
+public sealed record UlpHistogram(OpDefinition Op, IReadOnlyList<string> Labels, IReadOnlyList<long> Counts)
 {
     /// <summary>Bucket labels: 0, 1, 2, 3–4, 5–8, …, 2^k+1–2^(k+1), then "&gt;65536" and "NaN/∞ mismatch".</summary>
     public static IReadOnlyList<string> BucketLabels { get; } = BuildLabels();
@@ -124,7 +125,7 @@ public sealed record UlpHistogram(LossOp Op, IReadOnlyList<string> Labels, IRead
     public static IReadOnlyList<UlpHistogram> Build(IEnumerable<CaseRunResult> cases)
     {
         ArgumentNullException.ThrowIfNull(cases);
-        return cases.GroupBy(c => c.Case.Op).OrderBy(g => g.Key).Select(g =>
+        return cases.GroupBy(c => c.Case.Op).OrderBy(g => OpCatalog.Order(g.Key)).Select(g =>
         {
             var counts = new long[BucketLabels.Count];
             foreach (var c in g)

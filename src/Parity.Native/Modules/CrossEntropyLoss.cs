@@ -10,7 +10,7 @@ namespace Parity.Native.Modules;
 /// <param name="ignoreIndex">The ignored class index (default −100).</param>
 /// <param name="reduction">The reduction (default mean).</param>
 /// <param name="labelSmoothing">ε in [0, 1] (default 0).</param>
-public sealed class CrossEntropyLoss(Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
+public sealed class CrossEntropyLoss(Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
 {
     /// <summary>The weight passed to the constructor.</summary>
     public Tensor? Weight { get; } = weight;

@@ -6,7 +6,7 @@ namespace Parity.Native.Modules;
 /// <param name="weight">Optional per-class weight.</param>
 /// <param name="ignoreIndex">The ignored class index (default −100).</param>
 /// <param name="reduction">The reduction (default mean).</param>
-public sealed class NLLLoss(Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+public sealed class NLLLoss(Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
 {
     /// <summary>The weight passed to the constructor.</summary>
     public Tensor? Weight { get; } = weight;

@@ -26,6 +26,25 @@ public static partial class LibM
     /// <summary><c>log1pf(x)</c> of the C library (float).</summary>
     public static float Log1p(float x) => log1pf(x);
 
+    /// <summary><c>log(x)</c> of the C library (double): what libtorch's scalar loops call as <c>std::log</c>.</summary>
+    public static double Log(double x) => log(x);
+
+    /// <summary><c>logf(x)</c> of the C library (float).</summary>
+    public static float Log(float x) => logf(x);
+
+    /// <summary>The C library's log of the element type.</summary>
+    public static T Log<T>(T x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? T.CreateTruncating(logf(float.CreateTruncating(x))) : T.CreateTruncating(log(double.CreateTruncating(x)));
+
+    [LibraryImport(Lib)]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static partial double log(double x);
+
+    [LibraryImport(Lib)]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static partial float logf(float x);
+
     [LibraryImport(Lib)]
     [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
     private static partial double log1p(double x);

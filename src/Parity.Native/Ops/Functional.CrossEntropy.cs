@@ -31,7 +31,7 @@ public static partial class Functional
     /// <para>Probability targets: t' = (1 − ε)·t + ε/C, ℓᵢ = −Σ_c w[c]·t'[i, c]·lsm[i, c]; 'mean' divides the total by the
     /// number of samples (numel / C), not by the weights.</para>
     /// </remarks>
-    public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
+    public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
     {
         var path = PlanCrossEntropy(input, target, ignoreIndex, reduction, labelSmoothing);
         return input.DType == DType.Float32
@@ -53,7 +53,7 @@ public static partial class Functional
     /// sample's gradient NaN, as libtorch's autograd does.</returns>
     /// <exception cref="TorchException">As the forward; or gradOutput has the wrong shape; or the backward checks of
     /// <see cref="NllLossBackward"/> (index targets).</exception>
-    public static Tensor CrossEntropyBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
+    public static Tensor CrossEntropyBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
         var path = PlanCrossEntropy(input, target, ignoreIndex, reduction, labelSmoothing);

@@ -5,6 +5,9 @@ namespace Parity.Native.Ops;
 
 public static partial class Functional
 {
+    /// <summary>PyTorch's default <c>ignore_index</c> of nll_loss and cross_entropy.</summary>
+    public const long DefaultIgnoreIndex = -100;
+
     /// <summary><c>torch.nn.functional.nll_loss(input, target, weight, ignore_index, reduction)</c> (<c>nn.NLLLoss</c>).</summary>
     /// <param name="input">Log-probabilities: (C), (N, C) or (N, C, d1, …, dK); float32 or float64.</param>
     /// <param name="target">Class indices (int64): 0-D or (1) for a (C) input, (N) or (N, d1, …, dK) otherwise.</param>
@@ -25,7 +28,7 @@ public static partial class Functional
     /// <para>TorchSharp's <c>nll_loss</c> rejects a (C) input ("Expected 2 or more dimensions"); this follows ATen's
     /// <c>nll_loss_nd</c> as Python does and accepts it.</para>
     /// </remarks>
-    public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+    public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
     {
         var p = PlanNll(input, target, weight, reduction);
         return input.DType == DType.Float32
@@ -46,7 +49,7 @@ public static partial class Functional
     /// the forward does not make: RuntimeError "size mismatch (got input: [C], target: [1])" for a (C) input with a (1)
     /// target unless C is 1, and "expected scalar type Long but found …" for a non-int64 target of an empty batch
     /// (whose mean/sum forward returns without reading it).</exception>
-    public static Tensor NllLossBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = OpCall.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+    public static Tensor NllLossBackward(Tensor gradOutput, Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
     {
         var p = PlanNll(input, target, weight, reduction);
         return input.DType == DType.Float32

@@ -1,0 +1,71 @@
+using Parity.Native;
+using Parity.Native.Ops;
+
+namespace Parity.Harness.Ops;
+
+/// <summary>
+/// The native implementation as an <see cref="IOpBackend"/> named <c>native</c>: each call goes to its definition's
+/// <see cref="OpDefinition.Forward"/> and <see cref="OpDefinition.Backward"/> (which call <see cref="Functional"/>).
+/// </summary>
+/// <remarks>
+/// Gradient requests are checked as libtorch's autograd checks them, after the forward (so the op's own error wins):
+/// an integer tensor cannot require gradients, and a tensor libtorch does not differentiate raises the text its
+/// schema records (<see cref="TensorParam.NoGradError"/>).
+/// </remarks>
+public sealed class NativeBackend : IOpBackend
+{
+    /// <inheritdoc/>
+    public string Name => "native";
+
+    /// <inheritdoc/>
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(wrt);
+        using var capture = TorchWarnings.Capture(out var warnings);
+        var op = call.Op;
+        Tensor output = op.Forward(call);
+        if (wrt.Count == 0)
+        {
+            return new OpResult(output, [], [.. warnings]);
+        }
+        CheckGradientRequest(call, wrt);
+        Tensor g = gradOutput ?? Ones(output);
+        if (!g.Shape.SequenceEqual(output.Shape))
+        {
+            // torch.autograd's Python check (_make_grads), before the engine runs.
+            throw new TorchException(TorchErrorKind.RuntimeError,
+                $"Mismatch in shape: grad_output[0] has a shape of torch.Size({Tensor.ShapeString(g.Shape)}) and output[0] has a shape of torch.Size({Tensor.ShapeString(output.Shape)}).");
+        }
+        var grads = op.Backward(call, g, wrt);
+        return new OpResult(output, grads, [.. warnings]);
+    }
+
+    /// <summary>What libtorch raises for a gradient request it cannot serve, in the order it would raise it.</summary>
+    internal static void CheckGradientRequest(OpCall call, IReadOnlyList<string> wrt)
+    {
+        foreach (string name in wrt)
+        {
+            var p = call.Op.Schema.Tensor(name) ?? throw new ArgumentException($"{call.Op.Name} has no tensor argument '{name}'", nameof(wrt));
+            var t = call[name] ?? throw new ArgumentException($"{call.Op.Name}: a gradient with respect to '{name}', which the call does not pass", nameof(wrt));
+            if (!t.DType.IsFloatingPoint())
+            {
+                throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
+            }
+            if (!p.Differentiable)
+            {
+                throw new TorchException(TorchErrorKind.RuntimeError, p.NoGradError ?? $"the derivative for '{name}' is not implemented.");
+            }
+        }
+    }
+
+    private static Tensor Ones(Tensor like)
+    {
+        var t = Tensor.Zeros(like.DType, like.ShapeArray());
+        for (int i = 0; i < t.Numel; i++)
+        {
+            t.SetDouble(i, 1.0);
+        }
+        return t;
+    }
+}

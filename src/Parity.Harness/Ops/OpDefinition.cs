@@ -1,0 +1,167 @@
+using CsCheck;
+using Parity.Harness.Cases;
+using Parity.Harness.Fuzz;
+using Parity.Native;
+
+namespace Parity.Harness.Ops;
+
+/// <summary>How a porter finds the op on each side: PyTorch's call, Parity's, and TorchSharp's (for the README table).</summary>
+/// <param name="PyTorch">PyTorch's functional call and module, e.g. <c>`F.smooth_l1_loss`, `nn.SmoothL1Loss`</c>.</param>
+/// <param name="Parity">Parity's functional call and module.</param>
+/// <param name="Reference">What the reference side calls (the ATen op and the Python-frontend steps reproduced).</param>
+/// <param name="Arguments">Which arguments PyTorch, Parity and TorchSharp's managed API support.</param>
+public sealed record OpDocs(string PyTorch, string Parity, string Reference, string Arguments);
+
+/// <summary>The call the reference side makes: a function of the op's TorchScript source and its arguments.</summary>
+/// <param name="Function">The TorchScript function's name (defined in <see cref="OpDefinition.ReferenceScript"/>).</param>
+/// <param name="Arguments">
+/// Its arguments in order: the call's own <see cref="Tensor"/>s (by reference, so the ones differentiated are found),
+/// null for <c>None</c>, and <see cref="long"/>, <see cref="double"/> or <see cref="bool"/> values (TorchScript takes no
+/// strings from .NET: a reduction goes as ATen's integer).
+/// </param>
+public sealed record ReferenceCall(string Function, IReadOnlyList<object?> Arguments);
+
+/// <summary>A bad input of an op: both sides must raise PyTorch's error, of this class and with this first line.</summary>
+/// <param name="Name">A short name; the case is <c>bad.{op}.{name}</c>.</param>
+/// <param name="Kind">The Python exception class.</param>
+/// <param name="Message">The first line of the message, word for word (empty: any text, equal on both sides).</param>
+/// <param name="Inputs">The tensors (drawn in this order).</param>
+/// <param name="Args">The written non-tensor arguments.</param>
+public sealed record BadInput(string Name, TorchErrorKind Kind, string Message, IReadOnlyList<InputSpec> Inputs, ArgSet? Args = null)
+{
+    /// <summary>Whether the gradient is asked for (the error comes from the backward).</summary>
+    public bool Grad { get; init; }
+
+    /// <summary>The gradients asked for; null means the default set.</summary>
+    public IReadOnlyList<string>? GradOnly { get; init; }
+}
+
+/// <summary>
+/// Everything Parity knows about one op, in one place, as PyTorch's <c>OpInfo</c> does: the schema, the native forward
+/// and backward, the reference call (TorchScript reaching the ATen op, plus the Python-frontend steps ATen does not
+/// make), the catalogue (matrix, edge values, bad inputs, pinned fuzz findings) and the fuzz generator. Every layer —
+/// case reading and writing, drawing, the matrix, fuzzing, evaluation, snapshots, reports, the CLI — reads definitions
+/// and never switches over ops. Definitions are registered once, in <see cref="OpCatalog"/>.
+/// </summary>
+public abstract class OpDefinition
+{
+    /// <summary>The schema (PyTorch's names, order, defaults, which tensors are differentiable).</summary>
+    public abstract OpSchema Schema { get; }
+
+    /// <summary>PyTorch's functional name.</summary>
+    public string Name => Schema.Name;
+
+    /// <summary>The README row.</summary>
+    public abstract OpDocs Docs { get; }
+
+    /// <summary>Whether the op is a loss (takes a reduction).</summary>
+    public bool IsLoss => Schema.HasReduction;
+
+    /// <summary>
+    /// Whether the primary input has a class dimension (dim 1, or 0 when 1-D) that the target does not share — a
+    /// class-index loss. The fuzzer's shrinker never removes a slice of it.
+    /// </summary>
+    public virtual bool HasClassDimension => false;
+
+    // ---- native ------------------------------------------------------------------------------------------------
+
+    /// <summary>The native forward.</summary>
+    /// <exception cref="TorchException">PyTorch rejects the arguments.</exception>
+    public abstract Tensor Forward(OpCall call);
+
+    /// <summary>The native gradients of <c>sum(gradOutput · output)</c> with respect to each of <paramref name="wrt"/>.</summary>
+    /// <param name="call">The forward call.</param>
+    /// <param name="gradOutput">The upstream gradient, output-shaped.</param>
+    /// <param name="wrt">Differentiable, floating tensor parameters the call passes (checked by the backend).</param>
+    /// <returns>One gradient per name of <paramref name="wrt"/>, in that order.</returns>
+    public abstract IReadOnlyList<KeyValuePair<string, Tensor>> Backward(OpCall call, Tensor gradOutput, IReadOnlyList<string> wrt);
+
+    // ---- reference ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The TorchScript functions the reference side compiles for this op. Each calls the ATen op Python's frontend
+    /// reaches (spelled <c>torch.&lt;op&gt;</c>), after the frontend's tensor steps (broadcasts, reroutes).
+    /// </summary>
+    public abstract string ReferenceScript { get; }
+
+    /// <summary>
+    /// The Python-frontend steps that happen before ATen and cannot be written in TorchScript — its checks (raising
+    /// PyTorch's <see cref="TorchException"/>) and warnings (<see cref="TorchWarnings.Warn"/>) — then the call to make.
+    /// Runs on the reference side only; the native side makes the same checks in its own code.
+    /// </summary>
+    public abstract ReferenceCall Reference(OpCall call);
+
+    // ---- catalogue ---------------------------------------------------------------------------------------------
+
+    /// <summary>The matrix cases: every argument value × reduction × dtype × shape (or a covering design of them).</summary>
+    public abstract IEnumerable<CaseSpec> Matrix();
+
+    /// <summary>Edge values written out explicitly.</summary>
+    public virtual IEnumerable<CaseSpec> Edges() => [];
+
+    /// <summary>Inputs PyTorch rejects.</summary>
+    public abstract IEnumerable<BadInput> BadInputs();
+
+    /// <summary>Cases pinned from fuzz findings (<c>fuzz.*</c>).</summary>
+    public virtual IEnumerable<CaseSpec> Pinned() => [];
+
+    /// <summary>The fuzz generator: calls with explicit values covering every argument, adversarial values and some invalid structure.</summary>
+    public abstract Gen<OpCall> Fuzz(FuzzBounds bounds);
+
+    /// <summary>
+    /// The fuzz stream of the op: CsCheck's generator for case <c>i</c> of seed <c>s</c> is seeded from (s, stream, i).
+    /// By default a hash of the op's name (so adding an op changes no other op's stream); the first seven ops keep
+    /// the streams they had (1–7) so recorded seeds reproduce.
+    /// </summary>
+    public virtual uint FuzzStream => StableHash(Name) | 0x8000_0000u;
+
+    /// <summary>FNV-1a over the UTF-16 code units of <paramref name="text"/>.</summary>
+    protected static uint StableHash(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        uint h = 2166136261;
+        foreach (char c in text)
+        {
+            h = (h ^ c) * 16777619;
+        }
+        return h;
+    }
+
+    /// <summary>The op's name.</summary>
+    public override string ToString() => Name;
+
+    // ---- helpers for definitions -----------------------------------------------------------------------------------
+
+    /// <summary>The ATen integer of a reduction (0 none, 1 mean, 2 sum), after Python's check of the op's choices.</summary>
+    protected static long AtenReduction(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return call.Reduction switch
+        {
+            Reduction.None => 0,
+            Reduction.Mean => 1,
+            Reduction.Sum => 2,
+            _ => throw new InvalidOperationException($"{call.Op.Name}: reduction {call.Reduction} has no ATen value"),
+        };
+    }
+
+    /// <summary>Python's <c>str(torch.Size)</c>: <c>torch.Size([2, 3])</c>.</summary>
+    protected static string PythonSize(ReadOnlySpan<int> shape) => "torch.Size(" + Tensor.ShapeString(shape) + ")";
+
+    /// <summary>One gradient per requested name, picked from the op's full set of gradients.</summary>
+    protected static IReadOnlyList<KeyValuePair<string, Tensor>> Pick(IReadOnlyList<string> wrt, params (string Name, Func<Tensor> Grad)[] grads)
+    {
+        ArgumentNullException.ThrowIfNull(wrt);
+        var list = new List<KeyValuePair<string, Tensor>>();
+        foreach (string name in wrt)
+        {
+            var g = grads.FirstOrDefault(x => x.Name == name);
+            if (g.Grad is null)
+            {
+                throw new InvalidOperationException($"no native gradient with respect to '{name}'");
+            }
+            list.Add(new(name, g.Grad()));
+        }
+        return list;
+    }
+}
