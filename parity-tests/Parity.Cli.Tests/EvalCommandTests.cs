@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using System.Text.Json;
 using Parity.Harness.Cases;
 using Parity.Harness.Tests.Fakes;
@@ -37,7 +39,7 @@ public class EvalCommandTests
             using var cli = new CliHarness();
             cli.Write("bad.json", """{"op": "sigmoid", "inputs": {"input": {"randn": [3]}}, "grad": "yes"}""");
             Assert.Equal(2, cli.Run("eval", "bad.json"));
-            Assert.Equal("parity eval: bad.json:1:64: grad: expected a boolean, found a string", cli.Err.Trim());
+            Assert.Equal("parity eval: bad.json:1:64: grad: expected a boolean or a list of tensor argument names, found a string", cli.Err.Trim());
         }
 
         [Fact]
@@ -102,6 +104,12 @@ public class EvalCommandTests
                         "grad": {
                           "shape": [2],
                           "values": [1, 1]
+                        },
+                        "grads": {
+                          "input": {
+                            "shape": [2],
+                            "values": [1, 1]
+                          }
                         }
                       },
                       "torch": {
@@ -112,6 +120,12 @@ public class EvalCommandTests
                         "grad": {
                           "shape": [2],
                           "values": [1, 1]
+                        },
+                        "grads": {
+                          "input": {
+                            "shape": [2],
+                            "values": [1, 1]
+                          }
                         }
                       },
                       "match": true,
@@ -135,7 +149,7 @@ public class EvalCommandTests
             var r = doc.RootElement.GetProperty("results")[0];
             Assert.Equal(["name", "native", "match", "max_abs_diff", "max_ulp_diff"], r.EnumerateObject().Select(p => p.Name));
             Assert.Equal(JsonValueKind.Null, r.GetProperty("match").ValueKind);
-            Assert.Equal(0, cli.Native.Received.Count(c => c.Op == Native.LossOp.Sigmoid) - 1);
+            Assert.Equal(0, cli.Native.Received.Count(c => c.Op == TestOps.Sigmoid) - 1);
             Assert.Null(cli.Torch!.Received.FirstOrDefault());
         }
 

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using System.Text.Json;
 using Parity.Harness.Cases;
 using Parity.Native;
@@ -52,7 +54,7 @@ public class FuzzCommandTests
         var o = new StringWriter();
         var e = new StringWriter();
 
-        int code = ParityApp.Run(["fuzz", "--cases", "100", "--seed", "3", "--op", "sigmoid"], new LiveCliTests.BrokenOp(LossOp.Sigmoid), o, e);
+        int code = ParityApp.Run(["fuzz", "--cases", "100", "--seed", "3", "--op", "sigmoid"], new LiveCliTests.BrokenOp(TestOps.Sigmoid), o, e);
 
         Assert.Equal(ParityApp.ExitFailed, code);
         string text = o.ToString();
@@ -61,7 +63,7 @@ public class FuzzCommandTests
         int start = text.IndexOf("\n{", StringComparison.Ordinal) + 1;
         int end = text.IndexOf("\n}", start, StringComparison.Ordinal) + 2;
         var shrunk = Assert.Single(CaseReader.Parse(text[start..end]));
-        Assert.Equal(LossOp.Sigmoid, shrunk.Op);
+        Assert.Equal(TestOps.Sigmoid, shrunk.Op);
         Assert.True(shrunk.Inputs[0].Values!.Numel <= 4, "shrunk to " + shrunk.Inputs[0].Values!.Numel + " elements");
         using var _ = JsonDocument.Parse(text[start..end]);
     }

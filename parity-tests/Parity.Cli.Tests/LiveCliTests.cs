@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using System.Text.Json;
 using Parity.Native;
 using Parity.Torch.PInvoke;
@@ -16,14 +18,15 @@ public class LiveCliTests
     }
 
     /// <summary>Wraps the real native backend and perturbs one op's output by one part in 10^4.</summary>
-    internal sealed class BrokenOp(LossOp broken) : IOpBackend
+    internal sealed class BrokenOp(OpDefinition broken) : IOpBackend
     {
         private readonly NativeBackend _inner = new();
 
         public string Name => "native";
 
-        public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+        public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
         {
+            bool grad = wrt.Count > 0;
             var r = _inner.Evaluate(call, grad, gradOutput);
             if (call.Op != broken)
             {
@@ -86,7 +89,7 @@ public class LiveCliTests
         try
         {
             string md = Path.Combine(dir, "r.md"), xml = Path.Combine(dir, "r.xml");
-            var (code, output, _) = Run(new BrokenOp(LossOp.BinaryCrossEntropyWithLogits), "run", "--op", "binary_cross_entropy_with_logits,nll_loss",
+            var (code, output, _) = Run(new BrokenOp(TestOps.BinaryCrossEntropyWithLogits), "run", "--op", "binary_cross_entropy_with_logits,nll_loss",
                 "--filter", "*.float32.*", "--no-snapshots", "--report", md, "--report", xml);
             Assert.Equal(1, code);
             Assert.True(output.Contains("FAIL binary_cross_entropy_with_logits.float32.mean.nw.t=01.N4C5: native vs libtorch: output: 1 element(s) outside rtol=1.3E-06, atol=1E-05", StringComparison.Ordinal), output);

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using System.Text.Json;
 using System.Xml.Linq;
 using Parity.Harness.Matrix;
@@ -20,7 +22,7 @@ public class RunCommandTests
             Assert.Equal(0, code);
             Assert.Contains("│ sigmoid ", cli.Out, StringComparison.Ordinal);
             Assert.Contains("│ softmax ", cli.Out, StringComparison.Ordinal);
-            int n = CliHarness.GoodCases.Count(c => c.Op is LossOp.Sigmoid or LossOp.Softmax);
+            int n = CliHarness.GoodCases.Count(c => (c.Op == TestOps.Sigmoid || c.Op == TestOps.Softmax));
             Assert.Contains($"{n} cases: {n} passed, 0 failed, 0 skipped", cli.Out, StringComparison.Ordinal);
             Assert.Contains("parity: OK", cli.Out, StringComparison.Ordinal);
         }
@@ -29,7 +31,7 @@ public class RunCommandTests
         public void BrokenNativeOp_ExitsOne_AndNamesTheFailingCases()
         {
             var broken = new FakeBackend();
-            broken.Broken.Add(LossOp.LogSoftmax);
+            broken.Broken.Add(TestOps.LogSoftmax);
             using var cli = new CliHarness(broken);
             int code = cli.Run("run", "--op", "sigmoid", "--op", "log_softmax", "--dtype", "float32");
             Assert.Equal(1, code);
@@ -39,7 +41,7 @@ public class RunCommandTests
             // The summary row of the broken op shows its failures; the healthy op none.
             var row = cli.Out.Split('\n').Single(l => l.Contains("│ log_softmax ", StringComparison.Ordinal));
             // Every float32 log_softmax case fails except the empty ones (nothing to perturb).
-            int failed = CliHarness.GoodCases.Count(c => c.Op == LossOp.LogSoftmax && c.DType == DType.Float32
+            int failed = CliHarness.GoodCases.Count(c => c.Op == TestOps.LogSoftmax && c.DType == DType.Float32
                                                       && (c.Inputs[0].Values?.Numel ?? Tensor.NumelOf(c.Inputs[0].Shape)) > 0);
             Assert.Matches($@"│ log_softmax\s+│ float32\s+│\s+\d+ │\s+\d+ │\s+{failed} │", row);
         }
@@ -51,7 +53,7 @@ public class RunCommandTests
             int code = cli.Run("run", "--op", "sigmoid", "--no-torch");
             Assert.Equal(3, code);
             Assert.Contains("note: libtorch comparisons are skipped (--no-torch); they count as skipped, never as passed.", cli.Err, StringComparison.Ordinal);
-            int n = CliHarness.GoodCases.Count(c => c.Op == LossOp.Sigmoid);
+            int n = CliHarness.GoodCases.Count(c => c.Op == TestOps.Sigmoid);
             Assert.Contains($"{n} cases: 0 passed, 0 failed, {n} skipped", cli.Out, StringComparison.Ordinal);
         }
 
@@ -134,7 +136,7 @@ public class RunCommandTests
                 using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.WorkDir, $"s{i}.json")));
                 names.AddRange(doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
             }
-            Assert.Equal(CliHarness.GoodCases.Where(c => c.Op == LossOp.Softmax).Select(c => c.Name!).Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+            Assert.Equal(CliHarness.GoodCases.Where(c => c.Op == TestOps.Softmax).Select(c => c.Name!).Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
         }
     }
 
@@ -143,7 +145,7 @@ public class RunCommandTests
         private static (CliHarness Cli, int Code) BrokenRun(params string[] reports)
         {
             var broken = new FakeBackend();
-            broken.Broken.Add(LossOp.Softmax);
+            broken.Broken.Add(TestOps.Softmax);
             var cli = new CliHarness(broken);
             var args = new List<string> { "run", "--op", "softmax", "--op", "sigmoid" };
             foreach (string r in reports)
@@ -154,7 +156,7 @@ public class RunCommandTests
             return (cli, cli.Run([.. args]));
         }
 
-        private static int Count(LossOp op) => CliHarness.GoodCases.Count(c => c.Op == op);
+        private static int Count(OpDefinition op) => CliHarness.GoodCases.Count(c => c.Op == op);
 
         [Fact]
         public void Markdown_HasTheSummaryTable_AndNamesFailures()
@@ -179,7 +181,7 @@ public class RunCommandTests
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.WorkDir, "report.json")));
                 var totals = doc.RootElement.GetProperty("totals");
-                int cases = Count(LossOp.Softmax) + Count(LossOp.Sigmoid);
+                int cases = Count(TestOps.Softmax) + Count(TestOps.Sigmoid);
                 Assert.Equal(cases, totals.GetProperty("cases").GetInt32());
                 Assert.Equal(cases, doc.RootElement.GetProperty("cases").GetArrayLength());
                 int failed = totals.GetProperty("failed").GetInt32();
@@ -202,7 +204,7 @@ public class RunCommandTests
                 var root = doc.Root!;
                 Assert.Equal("testsuites", root.Name.LocalName);
                 var testcases = root.Descendants("testcase").ToList();
-                Assert.Equal(Count(LossOp.Softmax) + Count(LossOp.Sigmoid), testcases.Count);
+                Assert.Equal(Count(TestOps.Softmax) + Count(TestOps.Sigmoid), testcases.Count);
                 Assert.Equal(testcases.Count, (int)root.Attribute("tests")!);
                 int failures = testcases.Count(t => t.Element("failure") is not null);
                 Assert.True(failures > 0);
@@ -224,7 +226,7 @@ public class RunCommandTests
             using var cli = new CliHarness();
             Assert.Equal(3, cli.Run("run", "--op", "sigmoid", "--no-torch", "--report", "junit.xml"));
             var root = XDocument.Parse(File.ReadAllText(Path.Combine(cli.WorkDir, "junit.xml"))).Root!;
-            Assert.Equal(Count(LossOp.Sigmoid), (int)root.Attribute("skipped")!);
+            Assert.Equal(Count(TestOps.Sigmoid), (int)root.Attribute("skipped")!);
             Assert.All(root.Descendants("testcase"), t => Assert.Equal("libtorch comparisons skipped: --no-torch", (string)t.Element("skipped")!.Attribute("message")!));
         }
 

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Harness.Tests.Fakes;
 using Parity.Native;
 
@@ -11,7 +13,7 @@ public class SnapshotCommandTests
     {
         using var cli = new CliHarness();
         Assert.Equal(0, cli.Run("snapshot", "update", "--op", "sigmoid", "--dir", "snaps"));
-        int n = CliHarness.GoodCases.Count(c => c.Op == LossOp.Sigmoid);
+        int n = CliHarness.GoodCases.Count(c => c.Op == TestOps.Sigmoid);
         Assert.Equal($"wrote {n} snapshots to {Path.Combine(cli.WorkDir, "snaps")}", cli.Out.Trim());
         string file = Path.Combine(cli.WorkDir, "snaps", "sigmoid.float32.N4C5.verified.txt");
         Assert.Contains("meta libtorch \"fake\"", File.ReadAllText(file), StringComparison.Ordinal);
@@ -29,7 +31,7 @@ public class SnapshotCommandTests
     {
         using var cli = new CliHarness();
         Assert.Equal(0, cli.Run("snapshot", "update", "--filter", "sigmoid.float32.*", "--dir", "snaps"));
-        cli.Native.Broken.Add(LossOp.Sigmoid);
+        cli.Native.Broken.Add(TestOps.Sigmoid);
         Assert.Equal(1, cli.Run("run", "--filter", "sigmoid.float32.*", "--no-torch", "--snapshots", "snaps"));
         Assert.Contains("FAIL sigmoid.float32.N4C5: snapshot: native Snapshot 'sigmoid.float32.N4C5' does not match its verified file:", cli.Out, StringComparison.Ordinal);
         // A received file from native values could be accepted into the verified snapshots: none is written.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Parity.Harness.Ops;
 using TorchSharp;
 using TorchTensor = TorchSharp.torch.Tensor;
@@ -17,8 +16,7 @@ namespace Parity.Torch;
 /// e.g. nll_loss's backward on a (C) input with a (1) target; the interpreter catches it and it becomes a
 /// <see cref="Parity.Native.TorchException"/>, as Python's RuntimeError from <c>.backward()</c> would. The same autograd
 /// engine and kernels run, so the gradients are the eager ones bit for bit.</para>
-/// <para>Units are compiled once per process, lazily and thread-safely; invoking them from several threads is safe (the
-/// interpreter keeps per-call state). Functions that only call ATen ops leave the graph executor nothing to fuse or
+/// <para>Units are compiled lazily, once per op and thread. Functions that only call ATen ops leave the graph executor nothing to fuse or
 /// differentiate symbolically, so values and gradients are those of the eager kernels.</para>
 /// </remarks>
 internal static class OpScripts
@@ -38,12 +36,24 @@ internal static class OpScripts
             return result
         """;
 
-    private static readonly ConcurrentDictionary<string, Lazy<torch.jit.CompilationUnit>> s_units = new();
+    // One unit per op and thread: the graph executor keeps profiling state per function, and a function run from
+    // several threads at once was seen to fail an internal check ("Expected false to be true") in a fuzz run.
+    [ThreadStatic]
+    private static Dictionary<string, torch.jit.CompilationUnit>? t_units;
 
-    /// <summary>The compiled unit of <paramref name="op"/> (compiled on first use).</summary>
+    /// <summary>The compiled unit of <paramref name="op"/> for the current thread (compiled on first use).</summary>
     /// <exception cref="InvalidOperationException">The op's script does not compile (a bug in its definition).</exception>
-    public static torch.jit.CompilationUnit Unit(OpDefinition op) =>
-        s_units.GetOrAdd(op.Name, _ => new Lazy<torch.jit.CompilationUnit>(() => Compile(op), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    public static torch.jit.CompilationUnit Unit(OpDefinition op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        t_units ??= [];
+        if (!t_units.TryGetValue(op.Name, out var unit))
+        {
+            unit = Compile(op);
+            t_units[op.Name] = unit;
+        }
+        return unit;
+    }
 
     private static torch.jit.CompilationUnit Compile(OpDefinition op)
     {

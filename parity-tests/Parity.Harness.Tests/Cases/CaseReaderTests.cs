@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Harness.Cases;
 using Parity.Native;
 
@@ -21,7 +23,7 @@ public class CaseReaderTests
                  "grad": true}
                 """));
             Assert.Equal("ce1", c.Name);
-            Assert.Equal(LossOp.CrossEntropy, c.Op);
+            Assert.Equal(TestOps.CrossEntropy, c.Op);
             Assert.Equal(DType.Float64, c.DType);
             Assert.Equal(7L, c.Seed);
             Assert.True(c.Grad);
@@ -44,7 +46,7 @@ public class CaseReaderTests
             // The writer spells non-finite scalars as strings; the reader must take back what the writer printed
             // (a fuzzer-shrunk case with label_smoothing NaN was unreadable before).
             var original = Assert.Single(CaseReader.Parse("""{"op": "cross_entropy", "inputs": {"input": {"values": [[0, 1]]}, "target": {"values": [1], "dtype": "int64"}}}"""));
-            var written = CaseWriter.Write([original with { Args = original.Args with { LabelSmoothing = smoothing } }], asArray: false);
+            var written = CaseWriter.Write([original with { Args = original.Args.With("label_smoothing", smoothing) }], asArray: false);
 
             var back = Assert.Single(CaseReader.Parse(written));
 
@@ -63,7 +65,7 @@ public class CaseReaderTests
         public void Array_KeepsOrder_AndDefaults()
         {
             var cases = CaseReader.Parse("""[{"op": "sigmoid", "inputs": {"input": {"rand": [3]}}}, {"op": "softmax", "inputs": {"input": {"randn": [2, 2]}}, "args": {"dim": -1}}]""");
-            Assert.Equal([LossOp.Sigmoid, LossOp.Softmax], cases.Select(c => c.Op));
+            Assert.Equal([TestOps.Sigmoid, TestOps.Softmax], cases.Select(c => c.Op));
             Assert.Null(cases[0].Seed);
             Assert.Null(cases[0].Name);
             Assert.Equal(DType.Float32, cases[0].DType);
@@ -166,7 +168,7 @@ public class CaseReaderTests
         public void ArgumentTheOpDoesNotTake()
         {
             var e = Fails("{\"op\": \"nll_loss\", \"inputs\": {\"input\": {\"randn\": [2, 3]}, \"target\": {\"values\": [0, 1], \"dtype\": \"int64\"}}, \"args\": {\"label_smoothing\": 0.1}}");
-            Assert.Equal("cases.json:1:136: args.label_smoothing: nll_loss takes no argument 'label_smoothing' (it takes: reduction, ignore_index)", e.Message);
+            Assert.Equal("cases.json:1:136: args.label_smoothing: nll_loss takes no argument 'label_smoothing' (it takes: ignore_index, reduction)", e.Message);
         }
 
         [Fact]
@@ -184,10 +186,13 @@ public class CaseReaderTests
         }
 
         [Fact]
-        public void BadReduction()
+        public void BadReduction_ReachesTheOp_WhichRaisesPythonsValueError()
         {
-            var e = Fails("{\"op\": \"binary_cross_entropy\", \"inputs\": {\"input\": {\"rand\": [3]}, \"target\": {\"rand\": [3]}}, \"args\": {\"reduction\": \"avg\"}}");
-            Assert.Equal("cases.json:1:115: args.reduction: 'avg' is not a valid value for reduction (expected none, mean or sum)", e.Message);
+            // reduction is checked by the op, as Python's _Reduction.get_enum does, so a bad-input case can carry one.
+            var c = Assert.Single(CaseReader.Parse("{\"op\": \"binary_cross_entropy\", \"inputs\": {\"input\": {\"rand\": [3]}, \"target\": {\"rand\": [3]}}, \"args\": {\"reduction\": \"avg\"}}"));
+            var call = new Parity.Harness.Ops.OpCall(c.Op, c.Args, ("input", Parity.Native.Tensor.Vector(0.5f, 0.5f, 0.5f)), ("target", Parity.Native.Tensor.Vector(1f, 0f, 1f)));
+            var e = Assert.Throws<Parity.Native.TorchException>(() => new Parity.Harness.Ops.NativeBackend().Evaluate(call, []));
+            Assert.Equal((Parity.Native.TorchErrorKind.ValueError, "avg is not a valid value for reduction"), (e.Kind, e.Message));
         }
 
         [Fact]

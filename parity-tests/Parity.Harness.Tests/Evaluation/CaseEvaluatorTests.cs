@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Harness.Cases;
 using Parity.Harness.Comparison;
 using Parity.Harness.Evaluation;
@@ -11,7 +13,7 @@ public class CaseEvaluatorTests
 {
     private static CaseSpec Sigmoid(long? seed, params int[] shape) => new()
     {
-        Op = LossOp.Sigmoid, Seed = seed, Inputs = [InputSpec.Randn("input", shape)],
+        Op = TestOps.Sigmoid, Seed = seed, Inputs = [InputSpec.Randn("input", shape)],
     };
 
     public class Drawing
@@ -34,7 +36,7 @@ public class CaseEvaluatorTests
             var nr = new FakeRandom();
             var spec = new CaseSpec
             {
-                Op = LossOp.BinaryCrossEntropyWithLogits, Seed = 1,
+                Op = TestOps.BinaryCrossEntropyWithLogits, Seed = 1,
                 Inputs = [InputSpec.Rand("weight", [3]), InputSpec.Randint("target", 0, 2, [3]), InputSpec.Randn("input", [3], InputMap.Sigmoid)],
             };
             new CaseEvaluator(new FakeBackend(), nr).Evaluate(spec);
@@ -67,7 +69,7 @@ public class CaseEvaluatorTests
         {
             var spec = new CaseSpec
             {
-                Op = LossOp.NllLoss, Seed = 1, Inputs = [InputSpec.Randn("input", [2, 3]), InputSpec.Randint("target", 5, 5, [2], DType.Int64)],
+                Op = TestOps.NllLoss, Seed = 1, Inputs = [InputSpec.Randn("input", [2, 3]), InputSpec.Randint("target", 5, 5, [2], DType.Int64)],
             };
             var o = new CaseEvaluator(new FakeBackend(), new FakeRandom(), new FakeBackend("torch"), new FakeRandom()).Evaluate(spec);
             Assert.Equal("random_ expects 'from' to be less than 'to', but got from=5 >= to=5", o.Native.Error);
@@ -78,7 +80,7 @@ public class CaseEvaluatorTests
 
     public class Comparing
     {
-        private static readonly CaseSpec Spec = new() { Name = "c", Op = LossOp.Sigmoid, Inputs = [] };
+        private static readonly CaseSpec Spec = new() { Name = "c", Op = TestOps.Sigmoid, Inputs = [] };
 
         private static SideResult Ok(params float[] v) => new(Tensor.Vector(v), null, null);
 

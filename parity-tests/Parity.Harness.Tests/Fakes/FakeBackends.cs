@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Tests.Fakes;
@@ -74,15 +76,16 @@ internal sealed class FakeBackend(string name = "native") : IOpBackend
     public string Name { get; } = name;
 
     /// <summary>Ops whose output is perturbed by +1e-3 (a "broken" implementation).</summary>
-    public HashSet<LossOp> Broken { get; } = [];
+    public HashSet<OpDefinition> Broken { get; } = [];
 
     /// <summary>When set, every call throws a TorchException with this message.</summary>
     public string? Throw { get; set; }
 
     public List<OpCall> Received { get; } = [];
 
-    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
     {
+        bool grad = wrt.Count > 0;
         lock (Received)
         {
             Received.Add(call);
@@ -92,7 +95,7 @@ internal sealed class FakeBackend(string name = "native") : IOpBackend
             throw new TorchException(Throw);
         }
         Tensor output;
-        if (call.Op.IsLoss())
+        if (call.Op.IsLoss)
         {
             double s = 0;
             for (int i = 0; i < call.Input.Numel; i++)

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Harness.Tests.Fuzz;
@@ -10,14 +12,12 @@ internal sealed class FormulaBackend(string name) : IOpBackend
 {
     public string Name { get; } = name;
 
-    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
     {
-        return call.Op switch
-        {
-            LossOp.Sigmoid => Sigmoid(call.Input, grad),
-            LossOp.BinaryCrossEntropyWithLogits => BceWithLogits(call, grad),
-            _ => throw new TorchException(TorchErrorKind.NotImplementedError, $"{call.Op.Name()} is not in the formula backend"),
-        };
+        bool grad = wrt.Count > 0;
+        return call.Op == TestOps.Sigmoid ? Sigmoid(call.Input, grad)
+            : call.Op == TestOps.BinaryCrossEntropyWithLogits ? BceWithLogits(call, grad)
+            : throw new TorchException(TorchErrorKind.NotImplementedError, $"{call.Op.Name} is not in the formula backend");
     }
 
     private static OpResult Sigmoid(Tensor x, bool grad)
@@ -49,8 +49,8 @@ internal sealed class FormulaBackend(string name) : IOpBackend
         for (int i = 0; i < n; i++)
         {
             double xi = x.GetDouble(i), yi = y.GetDouble(i);
-            double pw = call.PosWeight is null ? 1 : Broadcast(call.PosWeight, shape, i);
-            double w = call.Weight is null ? 1 : Broadcast(call.Weight, shape, i);
+            double pw = call.PosWeight is null ? 1 : Broadcast(call.PosWeight!, shape, i);
+            double w = call.Weight is null ? 1 : Broadcast(call.Weight!, shape, i);
             double lw = 1 + ((pw - 1) * yi);
             // ℓ = (1−y)·x − lw·log σ(x), log σ(x) = min(x,0) − log1p(exp(−|x|)); dℓ/dx = (1−y) − lw·(1 − σ(x)).
             double logSig = Math.Min(xi, 0) - Math.Log(1 + Math.Exp(-Math.Abs(xi)));
@@ -109,12 +109,13 @@ internal sealed class PosWeightIgnoredWhenFractional(IOpBackend inner) : IOpBack
 {
     public string Name => inner.Name;
 
-    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null)
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
     {
-        if (call.Op == LossOp.BinaryCrossEntropyWithLogits && call.PosWeight is not null && call.Target is { } t &&
+        bool grad = wrt.Count > 0;
+        if (call.Op == TestOps.BinaryCrossEntropyWithLogits && call.PosWeight is not null && call.Target is { } t &&
             t.ToDoubleArray().Any(v => v is > 0 and < 1))
         {
-            call = call with { PosWeight = null };
+            call = call.With("pos_weight", null);
         }
         return inner.Evaluate(call, grad, gradOutput);
     }
@@ -125,5 +126,5 @@ internal sealed class ThrowingBackend(string name, string message) : IOpBackend
 {
     public string Name { get; } = name;
 
-    public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null) => throw new TorchException(message);
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null) => throw new TorchException(message);
 }

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using CsCheck;
 using Parity.Harness.Fuzz;
 using Parity.Native;
@@ -9,7 +11,7 @@ public sealed class FuzzCasesTests
 {
     private const int SampleSize = 3000;
 
-    private static List<OpCall> Sample(LossOp op, FuzzBounds? bounds = null)
+    private static List<OpCall> Sample(OpDefinition op, FuzzBounds? bounds = null)
     {
         var gen = FuzzCases.For(op, bounds);
         var pcg = new PCG(1, 20261129);
@@ -21,11 +23,12 @@ public sealed class FuzzCasesTests
     public sealed class Shapes
     {
         [Theory]
-        [InlineData(LossOp.Sigmoid)]
-        [InlineData(LossOp.Softmax)]
-        [InlineData(LossOp.LogSoftmax)]
-        public void Activations_RanksZeroToFive_DimsZeroToSeven(LossOp op)
+        [InlineData("sigmoid")]
+        [InlineData("softmax")]
+        [InlineData("log_softmax")]
+        public void Activations_RanksZeroToFive_DimsZeroToSeven(string opName)
         {
+            var op = OpCatalog.Get(opName);
             var calls = Sample(op);
 
             Assert.Equal([0, 1, 2, 3, 4, 5], calls.Select(c => c.Input.Dim).Distinct().Order());
@@ -35,11 +38,12 @@ public sealed class FuzzCasesTests
         }
 
         [Theory]
-        [InlineData(LossOp.NllLoss)]
-        [InlineData(LossOp.CrossEntropy)]
-        public void ClassOps_BatchZero_OneClass_Unbatched_AndSpatial(LossOp op)
+        [InlineData("nll_loss")]
+        [InlineData("cross_entropy")]
+        public void ClassOps_BatchZero_OneClass_Unbatched_AndSpatial(string opName)
         {
-            var calls = Sample(op).Where(c => c.Target!.DType == DType.Int64 && c.Target.Dim < c.Input.Dim).ToList();
+            var op = OpCatalog.Get(opName);
+            var calls = Sample(op).Where(c => c.Target!.DType == DType.Int64 && c.Target!.Dim < c.Input.Dim).ToList();
 
             Assert.Contains(calls, c => c.Input.Dim == 2 && c.Input.Size(0) == 0);
             Assert.Contains(calls, c => c.Input.Dim == 2 && c.Input.Size(1) == 1);
@@ -52,7 +56,7 @@ public sealed class FuzzCasesTests
         {
             var bounds = new FuzzBounds(MaxRank: 2, MaxDim: 3, MaxNumel: 4);
 
-            var calls = Sample(LossOp.BinaryCrossEntropyWithLogits, bounds);
+            var calls = Sample(TestOps.BinaryCrossEntropyWithLogits, bounds);
 
             Assert.All(calls, c =>
             {
@@ -68,23 +72,23 @@ public sealed class FuzzCasesTests
         [Fact]
         public void Reductions_DTypes_WeightsAndPosWeights()
         {
-            var calls = Sample(LossOp.BinaryCrossEntropyWithLogits);
+            var calls = Sample(TestOps.BinaryCrossEntropyWithLogits);
 
             Assert.Equal(3, calls.Select(c => c.Reduction).Distinct().Count());
             Assert.Equal(2, calls.Select(c => c.Input.DType).Distinct().Count());
             Assert.Contains(calls, c => c.Weight is null);
-            Assert.Contains(calls, c => c.Weight is not null && c.Weight.Dim < c.Input.Dim);
+            Assert.Contains(calls, c => c.Weight is not null && c.Weight!.Dim < c.Input.Dim);
             Assert.Contains(calls, c => Values(c.Weight).Contains(0.0));
             Assert.Contains(calls, c => Values(c.Weight).Any(v => v < 0));
             Assert.Contains(calls, c => Values(c.PosWeight).Contains(0.0));
             Assert.Contains(calls, c => Values(c.PosWeight).Any(v => v < 0));
-            Assert.Contains(calls, c => c.PosWeight is not null && c.Input.Dim > 0 && c.PosWeight.Dim == 1 && c.PosWeight.Size(0) == c.Input.Size(-1));
+            Assert.Contains(calls, c => c.PosWeight is not null && c.Input.Dim > 0 && c.PosWeight!.Dim == 1 && c.PosWeight!.Size(0) == c.Input.Size(-1));
         }
 
         [Fact]
         public void IgnoreIndex_DefaultValidClassAndOutOfRangeNegative()
         {
-            var calls = Sample(LossOp.NllLoss);
+            var calls = Sample(TestOps.NllLoss);
 
             Assert.Contains(calls, c => c.IgnoreIndex == -100);
             Assert.Contains(calls, c => c.IgnoreIndex >= 0 && c.Input.Dim >= 2 && c.IgnoreIndex < c.Input.Size(1));
@@ -95,7 +99,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void ClassTargets_OutOfRangeInReach()
         {
-            var calls = Sample(LossOp.CrossEntropy).Where(c => c.Target!.DType == DType.Int64 && c.Input.Dim >= 2).ToList();
+            var calls = Sample(TestOps.CrossEntropy).Where(c => c.Target!.DType == DType.Int64 && c.Input.Dim >= 2).ToList();
 
             Assert.Contains(calls, c => Values(c.Target).Any(v => v >= c.Input.Size(1)));
             Assert.Contains(calls, c => Values(c.Target).Any(v => v < 0 && v != c.IgnoreIndex));
@@ -104,7 +108,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void LabelSmoothing_ZeroInsideOneAndInvalid()
         {
-            var ls = Sample(LossOp.CrossEntropy).Select(c => c.LabelSmoothing).ToList();
+            var ls = Sample(TestOps.CrossEntropy).Select(c => c.LabelSmoothing).ToList();
 
             Assert.Contains(0.0, ls);
             Assert.Contains(1.0, ls);
@@ -117,7 +121,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void ProbabilityTargets_RowsNotSummingToOne()
         {
-            var soft = Sample(LossOp.CrossEntropy).Where(c => c.Target!.DType.IsFloatingPoint() && c.Target.Shape.SequenceEqual(c.Input.Shape) && c.Input.Dim == 2 && c.Input.Size(0) > 0).ToList();
+            var soft = Sample(TestOps.CrossEntropy).Where(c => c.Target!.DType.IsFloatingPoint() && c.Target!.Shape.SequenceEqual(c.Input.Shape) && c.Input.Dim == 2 && c.Input.Size(0) > 0).ToList();
 
             Assert.NotEmpty(soft);
             Assert.Contains(soft, c => Math.Abs(c.Target!.ToDoubleArray().Take(c.Input.Size(1)).Sum() - 1) > 0.01);
@@ -126,7 +130,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void SoftmaxDim_DefaultExplicitAndOutOfRange()
         {
-            var calls = Sample(LossOp.LogSoftmax);
+            var calls = Sample(TestOps.LogSoftmax);
 
             Assert.Contains(calls, c => c.Dim is null);
             Assert.Contains(calls, c => c.Dim < 0 && c.Input.Dim > 1);
@@ -136,11 +140,11 @@ public sealed class FuzzCasesTests
         [Fact]
         public void InvalidStructure_SometimesGenerated()
         {
-            var nll = Sample(LossOp.NllLoss);
-            var bce = Sample(LossOp.BinaryCrossEntropy);
+            var nll = Sample(TestOps.NllLoss);
+            var bce = Sample(TestOps.BinaryCrossEntropy);
 
             Assert.Contains(nll, c => c.Target!.DType != DType.Int64);
-            Assert.Contains(nll, c => c.Weight is not null && c.Weight.Size(0) != c.Input.Size(c.Input.Dim == 1 ? 0 : 1));
+            Assert.Contains(nll, c => c.Weight is not null && c.Weight!.Size(0) != c.Input.Size(c.Input.Dim == 1 ? 0 : 1));
             Assert.Contains(bce, c => !c.Target!.Shape.SequenceEqual(c.Input.Shape));
             Assert.Contains(bce, c => c.Target!.DType != c.Input.DType);
         }
@@ -151,7 +155,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void Logits_HugeOverflowEdgesSubnormalsNegativeZeroNaNInfinities()
         {
-            var values = Sample(LossOp.Sigmoid).Where(c => c.Input.DType == DType.Float64).SelectMany(c => Values(c.Input)).ToList();
+            var values = Sample(TestOps.Sigmoid).Where(c => c.Input.DType == DType.Float64).SelectMany(c => Values(c.Input)).ToList();
 
             Assert.Contains(values, v => Math.Abs(v) >= 1e4 && double.IsFinite(v));
             Assert.Contains(values, v => v > 3e38);
@@ -166,7 +170,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void Float32Logits_IncludeItsSubnormalsAndOverflowToInfinity()
         {
-            var calls = Sample(LossOp.Sigmoid).Where(c => c.Input.DType == DType.Float32).ToList();
+            var calls = Sample(TestOps.Sigmoid).Where(c => c.Input.DType == DType.Float32).ToList();
             var values = calls.SelectMany(c => c.Input.ToArray<float>()).ToList();
 
             Assert.Contains(values, float.IsSubnormal);
@@ -177,7 +181,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void BceInputs_ExactZeroAndOne_AndRareOutOfRange()
         {
-            var calls = Sample(LossOp.BinaryCrossEntropy);
+            var calls = Sample(TestOps.BinaryCrossEntropy);
             var inputs = calls.SelectMany(c => Values(c.Input)).ToList();
             var targets = calls.SelectMany(c => Values(c.Target)).ToList();
 
@@ -197,7 +201,7 @@ public sealed class FuzzCasesTests
         public void MostTensors_WhollyOrdinary()
         {
             // float64 only: CsCheck's ordinary doubles include tiny magnitudes (1e-40, 1e-90) that become float32 subnormals.
-            var calls = Sample(LossOp.Sigmoid).Where(c => c.Input.Numel >= 4 && c.Input.DType == DType.Float64).ToList();
+            var calls = Sample(TestOps.Sigmoid).Where(c => c.Input.Numel >= 4 && c.Input.DType == DType.Float64).ToList();
 
             double ordinary = calls.Count(c => Values(c.Input).All(v => Math.Abs(v) <= 6 && !double.IsSubnormal(v) && !(v == 0 && double.IsNegative(v)))) / (double)calls.Count;
 
@@ -210,7 +214,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void FewerElements_CompareSmaller()
         {
-            var gen = FuzzCases.For(LossOp.CrossEntropy);
+            var gen = FuzzCases.For(TestOps.CrossEntropy);
             var pcg = new PCG(3, 99);
             var drawn = Enumerable.Range(0, 400).Select(i => (Call: gen.Generate(pcg, null, out var size), Size: size)).ToList();
 
@@ -229,7 +233,7 @@ public sealed class FuzzCasesTests
         [Fact]
         public void SamePcgState_SameCall()
         {
-            var gen = FuzzCases.For(LossOp.BinaryCrossEntropy);
+            var gen = FuzzCases.For(TestOps.BinaryCrossEntropy);
 
             var a = gen.Generate(new PCG(5, 42), null, out _);
             var b = gen.Generate(new PCG(5, 42), null, out _);

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using System.Text.Json;
 using Parity.Harness.Cases;
 using Parity.Harness.Fuzz;
@@ -8,7 +10,7 @@ namespace Parity.Harness.Tests.Fuzz;
 /// <summary>The fuzzer's machinery on fake backends (formula implementations in float64, and decorators that break them).</summary>
 public sealed class FuzzRunnerTests
 {
-    private static FuzzOptions Options(LossOp op, int cases, long seed = 7) => new()
+    private static FuzzOptions Options(OpDefinition op, int cases, long seed = 7) => new()
     {
         CasesPerOp = cases,
         Seed = seed,
@@ -23,7 +25,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new PosWeightIgnoredWhenFractional(new FormulaBackend("native")), new FormulaBackend("torch"));
 
-            var report = runner.Run(Options(LossOp.BinaryCrossEntropyWithLogits, 300), TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 300), TestContext.Current.CancellationToken);
             TestContext.Current.TestOutputHelper?.WriteLine(report.Format());
 
             Assert.False(report.Passed);
@@ -45,7 +47,7 @@ public sealed class FuzzRunnerTests
             Assert.True(inputs.GetProperty("pos_weight").TryGetProperty("values", out _));
             Assert.Contains(failure.Json, report.Format(), StringComparison.Ordinal);
             var spec = Assert.Single(CaseReader.Parse(failure.Json, "shrunk.json"));
-            Assert.Equal(LossOp.BinaryCrossEntropyWithLogits, spec.Op);
+            Assert.Equal(TestOps.BinaryCrossEntropyWithLogits, spec.Op);
             Assert.True(failure.Shrunk.PosWeight!.BitEquals(spec.Input("pos_weight")!.Values!));
         }
 
@@ -56,7 +58,7 @@ public sealed class FuzzRunnerTests
             var torch = new FormulaBackend("torch");
             var runner = new FuzzRunner(native, torch);
 
-            var failure = runner.Run(Options(LossOp.BinaryCrossEntropyWithLogits, 200), TestContext.Current.CancellationToken).Failures[0];
+            var failure = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 200), TestContext.Current.CancellationToken).Failures[0];
 
             Assert.False(runner.Check(failure.Shrunk).Agrees);
             Assert.False(runner.Check(failure.Original).Agrees);
@@ -70,7 +72,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new FormulaBackend("native"), new FormulaBackend("torch"));
 
-            var report = runner.Run(Options(LossOp.BinaryCrossEntropyWithLogits, 300), TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 300), TestContext.Current.CancellationToken);
 
             Assert.True(report.Passed, report.Format());
             var summary = Assert.Single(report.Ops);
@@ -85,7 +87,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new ThrowingBackend("native", "Target 3 is out of bounds."), new ThrowingBackend("torch", "Target 3 is out of bounds.\nException raised from nll_loss_out_frame"));
 
-            var report = runner.Run(Options(LossOp.NllLoss, 50), TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.NllLoss, 50), TestContext.Current.CancellationToken);
 
             Assert.True(report.Passed, report.Format());
             Assert.Equal(50, report.Ops[0].BothThrew);
@@ -99,7 +101,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new ThrowingBackend("native", "Target 3 is out of range."), new ThrowingBackend("torch", "Target 3 is out of bounds."));
 
-            var report = runner.Run(Options(LossOp.NllLoss, 40) with { ShrinkAttempts = 200 }, TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.NllLoss, 40) with { ShrinkAttempts = 200 }, TestContext.Current.CancellationToken);
 
             var failure = Assert.Single(report.Failures);
             Assert.Equal(DisagreementKind.ErrorMessage, failure.Kind);
@@ -112,7 +114,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new FormulaBackend("native"), new ThrowingBackend("torch", "all elements of input should be between 0 and 1"));
 
-            var report = runner.Run(Options(LossOp.Sigmoid, 30) with { ShrinkAttempts = 300 }, TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.Sigmoid, 30) with { ShrinkAttempts = 300 }, TestContext.Current.CancellationToken);
 
             var failure = Assert.Single(report.Failures);
             Assert.Equal(DisagreementKind.ErrorVersusResult, failure.Kind);
@@ -126,7 +128,7 @@ public sealed class FuzzRunnerTests
         {
             var runner = new FuzzRunner(new CrashingBackend(), new FormulaBackend("torch"));
 
-            var report = runner.Run(Options(LossOp.Sigmoid, 10) with { ShrinkAttempts = 50 }, TestContext.Current.CancellationToken);
+            var report = runner.Run(Options(TestOps.Sigmoid, 10) with { ShrinkAttempts = 50 }, TestContext.Current.CancellationToken);
 
             var failure = Assert.Single(report.Failures);
             Assert.Equal(DisagreementKind.NativeCrash, failure.Kind);
@@ -137,7 +139,7 @@ public sealed class FuzzRunnerTests
         {
             public string Name => "native";
 
-            public OpResult Evaluate(OpCall call, bool grad, Tensor? gradOutput = null) => throw new IndexOutOfRangeException("boom");
+            public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null) => throw new IndexOutOfRangeException("boom");
         }
     }
 
@@ -147,7 +149,7 @@ public sealed class FuzzRunnerTests
         public void SameSeed_SameFailuresWhateverTheThreadCount()
         {
             var runner = new FuzzRunner(new PosWeightIgnoredWhenFractional(new FormulaBackend("native")), new FormulaBackend("torch"));
-            var options = Options(LossOp.BinaryCrossEntropyWithLogits, 150, seed: 11) with { ShrinkAttempts = 600 };
+            var options = Options(TestOps.BinaryCrossEntropyWithLogits, 150, seed: 11) with { ShrinkAttempts = 600 };
 
             var one = runner.Run(options with { Threads = 1 }, TestContext.Current.CancellationToken);
             var two = runner.Run(options with { Threads = 2 }, TestContext.Current.CancellationToken);
@@ -161,9 +163,9 @@ public sealed class FuzzRunnerTests
         public void CsCheckSeed_RegeneratesTheOriginalCase()
         {
             var runner = new FuzzRunner(new PosWeightIgnoredWhenFractional(new FormulaBackend("native")), new FormulaBackend("torch"));
-            var failure = runner.Run(Options(LossOp.BinaryCrossEntropyWithLogits, 100) with { ShrinkAttempts = 10 }, TestContext.Current.CancellationToken).Failures[0];
+            var failure = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 100) with { ShrinkAttempts = 10 }, TestContext.Current.CancellationToken).Failures[0];
 
-            var again = FuzzCases.For(LossOp.BinaryCrossEntropyWithLogits).Generate(CsCheck.PCG.Parse(failure.CsCheckSeed), null, out _);
+            var again = FuzzCases.For(TestOps.BinaryCrossEntropyWithLogits).Generate(CsCheck.PCG.Parse(failure.CsCheckSeed), null, out _);
 
             Assert.Equal(
                 FuzzCaseJson.Write(failure.Original, "x"),
@@ -176,11 +178,11 @@ public sealed class FuzzRunnerTests
             var seen = new List<FuzzProgress>();
             var runner = new FuzzRunner(new FormulaBackend("native"), new FormulaBackend("torch"));
 
-            runner.Run(Options(LossOp.Sigmoid, 200) with { Progress = p => seen.Add(p) }, TestContext.Current.CancellationToken);
+            runner.Run(Options(TestOps.Sigmoid, 200) with { Progress = p => seen.Add(p) }, TestContext.Current.CancellationToken);
 
             Assert.Equal(100, seen.Count(p => p.Phase == "fuzz"));
             Assert.Equal(200, seen.Max(p => p.Done));
-            Assert.All(seen, p => Assert.Equal(LossOp.Sigmoid, p.Op));
+            Assert.All(seen, p => Assert.Equal(TestOps.Sigmoid, p.Op));
         }
     }
 }

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Harness.Cases;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Matrix;

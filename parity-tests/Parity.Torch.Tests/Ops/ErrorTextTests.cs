@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Torch.Tests.Ops;
@@ -69,7 +71,7 @@ public sealed class TorchSharpFrontendTextTests
         using var x = TorchSharp.torch.tensor(new float[] { -0.5f, -1.5f, -2.5f });
         using var t = TorchSharp.torch.tensor(1L);
         Assert.Equal("Expected 2 or more dimensions (got 1)", ManagedError(() => TorchSharp.torch.nn.functional.nll_loss(x, t)));
-        var r = new TorchBackend().Evaluate(new OpCall(LossOp.NllLoss, Tensor.Vector(-0.5f, -1.5f, -2.5f), Tensor.Scalar(1, DType.Int64)), grad: false);
+        var r = new TorchBackend().Evaluate(TestOps.Call(TestOps.NllLoss, Tensor.Vector(-0.5f, -1.5f, -2.5f), Tensor.Scalar(1, DType.Int64)), grad: false);
         Assert.Equal(1.5f, r.Output.Float32Span[0]);
     }
 

@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -56,7 +58,7 @@ public sealed class ScriptPathTests
         using var wt = TensorConversion.ToTorch(w);
         using var tt = TensorConversion.ToTorch(t);
         var eager = Eager(xt => nn.functional.nll_loss(xt, tt, wt, (TorchReduction)reduction), x, g);
-        var r = new TorchBackend().Evaluate(new OpCall(LossOp.NllLoss, x, t, w, Reduction: reduction), grad: true, gradOutput: g);
+        var r = new TorchBackend().Evaluate(TestOps.Call(TestOps.NllLoss, x, t, w, Reduction: reduction), grad: true, gradOutput: g);
         AssertBitEqual(eager.Output, r.Output);
         AssertBitEqual(eager.Grad, r.Grad);
     }
@@ -76,7 +78,7 @@ public sealed class ScriptPathTests
         using var wt = TensorConversion.ToTorch(w);
         using var tt = TensorConversion.ToTorch(t);
         var eager = Eager(xt => nn.functional.cross_entropy(xt, tt, wt, ignoreIndex, (TorchReduction)reduction, smoothing), x, g);
-        var call = new OpCall(LossOp.CrossEntropy, x, t, w, Reduction: reduction, IgnoreIndex: ignoreIndex, LabelSmoothing: smoothing);
+        var call = TestOps.Call(TestOps.CrossEntropy, x, t, w, Reduction: reduction, IgnoreIndex: ignoreIndex, LabelSmoothing: smoothing);
         var r = new TorchBackend().Evaluate(call, grad: true, gradOutput: g);
         AssertBitEqual(eager.Output, r.Output);
         AssertBitEqual(eager.Grad, r.Grad);
@@ -91,7 +93,7 @@ public sealed class ScriptPathTests
         var g = NativeTensor.Scalar(1.0);
         using var tt = TensorConversion.ToTorch(t);
         var eager = Eager(xt => nn.functional.cross_entropy(xt, tt, label_smoothing: 0.05), x, g);
-        var r = new TorchBackend().Evaluate(new OpCall(LossOp.CrossEntropy, x, t, LabelSmoothing: 0.05), grad: true, gradOutput: g);
+        var r = new TorchBackend().Evaluate(TestOps.Call(TestOps.CrossEntropy, x, t, LabelSmoothing: 0.05), grad: true, gradOutput: g);
         AssertBitEqual(eager.Output, r.Output);
         AssertBitEqual(eager.Grad, r.Grad);
     }
@@ -111,7 +113,7 @@ public sealed class ScriptPathTests
         using var wt = TensorConversion.ToTorch(w);
         using var pt = TensorConversion.ToTorch(p);
         var eager = Eager(xt => nn.functional.binary_cross_entropy_with_logits(xt, yt, wt, (TorchReduction)reduction, pt), x, g);
-        var r = new TorchBackend().Evaluate(new OpCall(LossOp.BinaryCrossEntropyWithLogits, x, y, w, p, reduction), grad: true, gradOutput: g);
+        var r = new TorchBackend().Evaluate(TestOps.Call(TestOps.BinaryCrossEntropyWithLogits, x, y, w, p, reduction), grad: true, gradOutput: g);
         AssertBitEqual(eager.Output, r.Output);
         AssertBitEqual(eager.Grad, r.Grad);
     }
@@ -128,7 +130,7 @@ public sealed class ScriptPathTests
         using var yt = TensorConversion.ToTorch(y);
         using var wt = TensorConversion.ToTorch(w);
         var eager = Eager(xt => nn.functional.binary_cross_entropy(xt, yt, wt), x, g);
-        var r = new TorchBackend().Evaluate(new OpCall(LossOp.BinaryCrossEntropy, x, y, w), grad: true, gradOutput: g);
+        var r = new TorchBackend().Evaluate(TestOps.Call(TestOps.BinaryCrossEntropy, x, y, w), grad: true, gradOutput: g);
         AssertBitEqual(eager.Output, r.Output);
         AssertBitEqual(eager.Grad, r.Grad);
     }
@@ -140,7 +142,7 @@ public sealed class ScriptPathTests
         var backend = new TorchBackend();
         var x = Randn(19, 64, 33);
         var t = Classes(20, 33, 64);
-        var call = new OpCall(LossOp.CrossEntropy, x, t, LabelSmoothing: 0.1, IgnoreIndex: 3);
+        var call = TestOps.Call(TestOps.CrossEntropy, x, t, LabelSmoothing: 0.1, IgnoreIndex: 3);
         var serial = backend.Evaluate(call, grad: true);
         var results = new OpResult[16];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = backend.Evaluate(call, grad: true));

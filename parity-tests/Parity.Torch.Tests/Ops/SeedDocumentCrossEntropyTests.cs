@@ -1,3 +1,5 @@
+using Parity.Tests.Shared;
+using Parity.Harness.Ops;
 using Parity.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,7 +66,7 @@ public sealed class SeedDocumentCrossEntropyTests
     {
         TorchAvailability.RequireTorch();
         using var d = new Draws();
-        var call = new OpCall(LossOp.CrossEntropy, TensorConversion.FromTorch(d.Input2D), TensorConversion.FromTorch(d.Target1D));
+        var call = TestOps.Call(TestOps.CrossEntropy, TensorConversion.FromTorch(d.Input2D), TensorConversion.FromTorch(d.Target1D));
         var r = new TorchBackend().Evaluate(call, grad: false);
         Assert.Equal(1.7541, Math.Round(r.Output.GetDouble(0), 4));
 
@@ -77,7 +79,7 @@ public sealed class SeedDocumentCrossEntropyTests
     {
         TorchAvailability.RequireTorch();
         using var d = new Draws();
-        var call = new OpCall(LossOp.CrossEntropy, TensorConversion.FromTorch(d.Input3D), TensorConversion.FromTorch(d.Target2D));
+        var call = TestOps.Call(TestOps.CrossEntropy, TensorConversion.FromTorch(d.Input3D), TensorConversion.FromTorch(d.Target2D));
         var r = new TorchBackend().Evaluate(call, grad: false);
         Assert.Equal(2.7944, Math.Round(r.Output.GetDouble(0), 4));
 

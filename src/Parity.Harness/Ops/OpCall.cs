@@ -146,8 +146,32 @@ public sealed record OpResult(Tensor Output, IReadOnlyList<KeyValuePair<string, 
     {
     }
 
+    /// <summary>A result with at most the gradient with respect to <c>input</c>, and no warnings.</summary>
+    public OpResult(Tensor output, Tensor? inputGrad)
+        : this(output, inputGrad is null ? [] : [new KeyValuePair<string, Tensor>("input", inputGrad)], [])
+    {
+    }
+
     /// <summary>The gradient with respect to <paramref name="name"/>, or null.</summary>
     public Tensor? GradOf(string name) => Grads.FirstOrDefault(kv => kv.Key == name).Value;
+
+    /// <summary>The gradient with respect to <c>input</c>, when it was asked for.</summary>
+    public Tensor? Grad => GradOf("input");
+}
+
+/// <summary>Conveniences over <see cref="IOpBackend"/>.</summary>
+public static class OpBackends
+{
+    /// <summary>
+    /// Evaluates <paramref name="call"/>, with every gradient <c>"grad": true</c> asks for when <paramref name="grad"/>
+    /// is true (<see cref="OpSchema.DefaultGradients"/>), or none.
+    /// </summary>
+    public static OpResult Evaluate(this IOpBackend backend, OpCall call, bool grad, Tensor? gradOutput = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(call);
+        return backend.Evaluate(call, grad ? call.Op.Schema.DefaultGradients(n => call[n]) : [], gradOutput);
+    }
 }
 
 /// <summary>A side that can evaluate op calls: the native implementation, libtorch, or a user's implementation.</summary>

@@ -24,7 +24,7 @@ public sealed class NllLoss : OpDefinition
 
     /// <inheritdoc/>
     public override OpSchema Schema { get; } = new("nll_loss",
-        [new TensorParam("input", Differentiable: true), new TensorParam("target"), new TensorParam("weight", Required: false)],
+        [new TensorParam("input", Differentiable: true), new TensorParam("target"), new TensorParam("weight", Required: false, NoGradError: "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.")],
         [new ScalarParam("ignore_index", ArgKind.Int, ArgValue.Of(DefaultIgnoreIndex)), ScalarParam.Reduction()]);
 
     /// <inheritdoc/>
@@ -127,32 +127,32 @@ public sealed class NllLoss : OpDefinition
         var lp23d = D([2, 3], -1.2, -0.9, -1.3, -0.4, -2.1, -1.6);
         return
         [
-            new("target-out-of-bounds", X, "Target 3 is out of bounds.", [I("input", lp23), I("target", L([2], 0, 3))], A(Reduction.Mean)),
-            new("target-negative", X, "Target -1 is out of bounds.", [I("input", lp23), I("target", L([2], -1, 0))], A(Reduction.Mean)),
+            new("target-out-of-bounds", X, "Target 3 is out of bounds.", [I("input", lp23), I("target", L([2], 0, 3))]),
+            new("target-negative", X, "Target -1 is out of bounds.", [I("input", lp23), I("target", L([2], -1, 0))]),
             new("target-out-of-bounds.sum.w", X, "Target 5 is out of bounds.", [I("input", lp23), I("target", L([2], 5, 0)), I("weight", F([3], 1, 2, 3))], A(Reduction.Sum)),
             new("target-out-of-bounds.none", X, "Target 3 is out of bounds.", [I("input", lp23), I("target", L([2], 3, 0))], A(Reduction.None)),
             new("target-out-of-bounds.ii=1", X, "Target 3 is out of bounds.", [I("input", lp23), I("target", L([2], 3, 1))], A(Reduction.Mean, 1)),
-            new("target-out-of-bounds.float64", X, "Target 7 is out of bounds.", [I("input", lp23d), I("target", L([2], 7, 0))], A(Reduction.Mean)),
+            new("target-out-of-bounds.float64", X, "Target 7 is out of bounds.", [I("input", lp23d), I("target", L([2], 7, 0))]),
             new("default-ignore-not-ignored", X, "Target -100 is out of bounds.", [I("input", lp23), I("target", L([2], -100, 0))], A(Reduction.Mean, 0)),
-            new("target-out-of-bounds.1d", X, "Target 3 is out of bounds.", [I("input", F([3], -1.2, -0.9, -1.3)), I("target", L([], 3))], A(Reduction.Mean)),
+            new("target-out-of-bounds.1d", X, "Target 3 is out of bounds.", [I("input", F([3], -1.2, -0.9, -1.3)), I("target", L([], 3))]),
             new("target-out-of-bounds.3d", X, "Target 7 is out of bounds.",
-                [InputSpec.Randn("input", [2, 3, 2], InputMap.LogSoftmax), I("target", L([2, 2], 0, 7, 1, 2))], A(Reduction.Mean)),
+                [InputSpec.Randn("input", [2, 3, 2], InputMap.LogSoftmax), I("target", L([2, 2], 0, 7, 1, 2))]),
             new("weight-2d", R, "weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [3, 1]",
-                [I("input", lp23), I("target", L([2], 0, 1)), I("weight", F([3, 1], 1, 2, 3))], A(Reduction.Mean)),
-            new("0d-input", V, "Expected 1 or more dimensions (got 0)", [I("input", F([], -0.5)), I("target", L([], 0))], A(Reduction.Mean)),
-            new("float-target", R, "expected scalar type Long but found Float", [I("input", lp23), I("target", F([2], 0, 1))], A(Reduction.Mean)),
-            new("batch-mismatch", V, "Expected input batch_size (2) to match target batch_size (3).", [I("input", lp23), I("target", L([3], 0, 1, 2))], A(Reduction.Mean)),
+                [I("input", lp23), I("target", L([2], 0, 1)), I("weight", F([3, 1], 1, 2, 3))]),
+            new("0d-input", V, "Expected 1 or more dimensions (got 0)", [I("input", F([], -0.5)), I("target", L([], 0))]),
+            new("float-target", R, "expected scalar type Long but found Float", [I("input", lp23), I("target", F([2], 0, 1))]),
+            new("batch-mismatch", V, "Expected input batch_size (2) to match target batch_size (3).", [I("input", lp23), I("target", L([3], 0, 1, 2))]),
             new("weight-size", R, "weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [2]",
-                [I("input", lp23), I("target", L([2], 0, 1)), I("weight", F([2], 1, 2))], A(Reduction.Mean)),
-            new("multi-target", R, "0D or 1D target tensor expected, multi-target not supported", [I("input", lp23), I("target", L([2, 1], 0, 1))], A(Reduction.Mean)),
+                [I("input", lp23), I("target", L([2], 0, 1)), I("weight", F([2], 1, 2))]),
+            new("multi-target", R, "0D or 1D target tensor expected, multi-target not supported", [I("input", lp23), I("target", L([2, 1], 0, 1))]),
             new("3d-target-size", R, "Expected target size [2, 4], got [2, 5]",
-                [InputSpec.Randn("input", [2, 3, 4], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 5], DType.Int64)], A(Reduction.Mean)),
+                [InputSpec.Randn("input", [2, 3, 4], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 5], DType.Int64)]),
             new("4d-size-mismatch", R, "size mismatch (got input: [2, 3, 2, 2] , target: [2, 2, 3]",
-                [InputSpec.Randn("input", [2, 3, 2, 2], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 2, 3], DType.Int64)], A(Reduction.Mean)),
+                [InputSpec.Randn("input", [2, 3, 2, 2], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 2, 3], DType.Int64)]),
             new("4d-target-rank", R, "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2",
-                [InputSpec.Randn("input", [2, 3, 2, 2], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 2], DType.Int64)], A(Reduction.Mean)),
-            new("int64-input", TorchErrorKind.NotImplementedError, "\"nll_loss_out_frame\" not implemented for 'Long'", [I("input", L([2, 3], 0, 1, 2, 0, 1, 2)), I("target", L([2], 0, 1))], A(Reduction.Mean)),
-            new("float64-weight", R, "expected scalar type Float but found Double", [I("input", lp23), I("target", L([2], 0, 1)), I("weight", D([3], 1, 2, 3))], A(Reduction.Mean)),
+                [InputSpec.Randn("input", [2, 3, 2, 2], InputMap.LogSoftmax), InputSpec.Randint("target", 0, 3, [2, 2], DType.Int64)]),
+            new("int64-input", TorchErrorKind.NotImplementedError, "\"nll_loss_out_frame\" not implemented for 'Long'", [I("input", L([2, 3], 0, 1, 2, 0, 1, 2)), I("target", L([2], 0, 1))]),
+            new("float64-weight", R, "expected scalar type Float but found Double", [I("input", lp23), I("target", L([2], 0, 1)), I("weight", D([3], 1, 2, 3))]),
         ];
     }
 

@@ -1,0 +1,76 @@
+using Parity.Harness.Cases;
+using Parity.Harness.Fuzz;
+using Parity.Harness.Matrix;
+using Parity.Harness.Ops;
+using Parity.Harness.Tests.Live;
+
+namespace Parity.Harness.Tests.Ops;
+
+/// <summary>Every registered op has every piece the generic layers need, named after the op.</summary>
+public class OpCatalogTests
+{
+    public static TheoryData<string> Ops => new(OpCatalog.Names);
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void Definition_HasEveryPiece(string name)
+    {
+        var op = OpCatalog.Get(name);
+        Assert.Same(op, OpCatalog.Find(name));
+        Assert.True(op.Matrix().Any(), $"{name}: no matrix cases");
+        Assert.True(op.BadInputs().Any(), $"{name}: no bad inputs");
+        Assert.False(string.IsNullOrWhiteSpace(op.ReferenceScript), $"{name}: no reference script");
+        Assert.Contains("def ", op.ReferenceScript, StringComparison.Ordinal);
+        Assert.All(op.Matrix().Concat(op.Edges()).Concat(op.Pinned()), c => Assert.Same(op, c.Op));
+        foreach (var dtype in CaseKit.FloatTypes)
+        {
+            Assert.True(op.Matrix().Any(c => c.DType == dtype), $"{name}: no {dtype} matrix case");
+        }
+        var call = FuzzCases.For(op).Generate(new CsCheck.PCG(op.FuzzStream, 1), null, out _);
+        Assert.Same(op, call.Op);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void Definition_CasesAreNamedAfterTheOp(string name)
+    {
+        var op = OpCatalog.Get(name);
+        Assert.All(op.Matrix().Concat(op.Edges()), c => Assert.StartsWith(name + ".", c.Name!, StringComparison.Ordinal));
+        Assert.All(op.BadInputs(), b => Assert.StartsWith($"bad.{name}.", CaseKit.ToCase(op, b).Name!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FuzzStreams_AreDistinct_AndTheFirstSevenArePinned()
+    {
+        Assert.Equal(OpCatalog.All.Count, OpCatalog.All.Select(o => o.FuzzStream).Distinct().Count());
+        Assert.Equal([1u, 2u, 3u, 4u, 5u, 6u, 7u],
+            new[] { "sigmoid", "softmax", "log_softmax", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy" }
+                .Select(n => OpCatalog.Get(n).FuzzStream));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void Readme_HasTheOpsRow(string name)
+    {
+        var op = OpCatalog.Get(name);
+        string readme = File.ReadAllText(Path.Combine(LiveBackends.RepositoryRoot()!, "README.md"));
+        string row = $"| {op.Docs.PyTorch} | {op.Docs.Parity} | {op.Docs.Reference} | {op.Docs.Arguments} |";
+        Assert.True(readme.Contains(row, StringComparison.Ordinal), $"README.md lacks the row of {name}:\n{row}");
+    }
+
+    [Fact]
+    public void UnknownOp_ListsTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => OpCatalog.Get("smooth_l2_loss"));
+        Assert.StartsWith("unknown op 'smooth_l2_loss' (expected one of: sigmoid, softmax", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GradList_SelectsGradients_AndIsWrittenBack()
+    {
+        var c = Assert.Single(CaseReader.Parse("""{"op": "binary_cross_entropy", "inputs": {"input": {"rand": [3]}, "target": {"rand": [3]}}, "grad": ["target"]}"""));
+        Assert.Equal(["target"], c.GradOnly!);
+        var back = Assert.Single(CaseReader.Parse(CaseWriter.Write([c], asArray: false)));
+        Assert.Equal(["target"], back.GradOnly!);
+    }
+}
