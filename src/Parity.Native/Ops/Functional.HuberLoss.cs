@@ -102,15 +102,15 @@ public static partial class Functional
         }
         double[] x = Load(input, shape, t);
         double[] y = Load(target, shape, t);
-        bool[] vec = scalarGrad ? VectorPath(shape, input.Shape, target.Shape, t) : new bool[x.Length];
+        bool[] vec = VectorPath(shape, t, input.ShapeArray(), target.ShapeArray(), scalarGrad ? [] : shape);
         double c = Rd(norm, t), dt = Rd(delta, t);
         var gx = new double[x.Length];
         var gy = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
         {
             double gv = Rd(scalarGrad ? g[0] : g[i], t);
-            gx[i] = HuberGrad(Rd(x[i] - y[i], t), gv, c, dt, vec[i], t);
-            gy[i] = HuberGrad(Rd(y[i] - x[i], t), gv, c, dt, vec[i], t);
+            gx[i] = HuberGrad(Rd(x[i] - y[i], t), gv, c, dt, delta, vec[i], t);
+            gy[i] = HuberGrad(Rd(y[i] - x[i], t), gv, c, dt, delta, vec[i], t);
         }
         return new HuberLossGrads(
             ToTensor(SumTo(gx, shape, input.Shape, t), input.Shape, t),
@@ -119,12 +119,17 @@ public static partial class Functional
     }
 
     /// <summary>One element of <c>huber_backward_cpu_kernel</c>, on its vector or its scalar path.</summary>
-    private static double HuberGrad(double x, double g, double c, double delta, bool vector, DType t)
+    /// <remarks>
+    /// The vector path compares with and multiplies by delta rounded to the element type; the scalar path uses the
+    /// float64 delta itself: x ≤ −δ is a float64 comparison and (−c·g)·δ a float64 product rounded back (different
+    /// bits for float32 when δ is not a float32 value, e.g. 0.3).
+    /// </remarks>
+    private static double HuberGrad(double x, double g, double c, double deltaT, double delta, bool vector, DType t)
     {
         if (vector)
         {
-            return Math.Abs(x) >= delta
-                ? Rd(Rd(c * (x > 0 ? delta : -delta), t) * g, t)
+            return Math.Abs(x) >= deltaT
+                ? Rd(Rd(c * (x > 0 ? deltaT : -deltaT), t) * g, t)
                 : Rd(Rd(c * x, t) * g, t);
         }
         if (x <= -delta)

@@ -96,10 +96,14 @@ public static partial class Functional
             double[] gyMulSum = SumTo(gyMul, k.Shape, target.Shape, td);
             for (int i = 0; i < gA.Length; i++)
             {
-                double logy = double.IsNaN(y[i]) ? double.NaN : y[i] == 0 ? 0 : Log(y[i], td);
-                double s = Rd(gA[i] * logy, td);
+                // XlogyBackward: self gets xlogy(grad, other), zeroed where self == 0 and other <= 0; other gets grad·self/other.
+                double s = double.IsNaN(y[i]) ? double.NaN : gA[i] == 0 ? 0 : Rd(gA[i] * Log(y[i], td), td);
+                if (y[i] == 0)
+                {
+                    s = 0;
+                }
                 double o = Rd(Rd(gA[i] * y[i], td) / y[i], td);
-                gyA[i] = Rd(Rd(gyMulSum[i] + s, td) + o, td);
+                gyA[i] = Rd(Rd(s + o, td) + gyMulSum[i], td);
             }
         }
         else

@@ -68,6 +68,8 @@ public static partial class Functional
         RequireFloat(input, target, weight);
         DType p = Promote(input.DType, target.DType);
         double[] sq = MseSquares(input, target, shape, p, out double[] d);
+        double[] x = Load(input, shape, p);
+        double[] y = Load(target, shape, p);
         int n = d.Length;
         var gx = new double[n];
         var gy = new double[n];
@@ -81,7 +83,8 @@ public static partial class Functional
             {
                 double gv = Rd(reduction == Reduction.None ? g[i] : g[0], p);
                 gx[i] = Rd(Rd(Rd(norm * d[i], p) * gv, p), input.DType);
-                gy[i] = Rd(Rd(Rd(norm * -d[i], p) * gv, p), target.DType);
+                // mse_loss_backward(grad, target, input): y − x, so a zero difference stays +0.
+                gy[i] = Rd(Rd(Rd(norm * Rd(y[i] - x[i], p), p) * gv, p), target.DType);
             }
         }
         else

@@ -220,16 +220,16 @@ internal static class RegressionLoss
     }
 
     /// <summary>
-    /// Which elements of a three-input element-wise TensorIterator kernel (<c>cpu_kernel_vec</c> over input, target
-    /// and a stride-0 upstream gradient, writing a contiguous result of <paramref name="shape"/>) run on the vector
-    /// path rather than the scalar one.
+    /// Which elements of an element-wise TensorIterator kernel (<c>cpu_kernel_vec</c> over inputs of the given
+    /// shapes broadcast to <paramref name="shape"/>, writing a contiguous result) run on the vector path rather than the
+    /// scalar one.
     /// </summary>
     /// <remarks>
     /// TensorIterator coalesces the innermost dimensions into rows while every operand's strides stay contiguous; a row
-    /// is vectorised only when the only stride-0 operand is the upstream gradient (so input and target must be
-    /// contiguous along it), in blocks of two vectors from the row start; the rest of the row is a scalar loop.
+    /// is vectorised when every input is contiguous along it, or all but one are and that one has stride 0 (a
+    /// broadcast scalar), in blocks of two vectors from the row start; the rest of the row is a scalar loop.
     /// </remarks>
-    public static bool[] VectorPath(ReadOnlySpan<int> shape, ReadOnlySpan<int> a, ReadOnlySpan<int> b, DType dtype)
+    public static bool[] VectorPath(ReadOnlySpan<int> shape, DType dtype, params int[][] inputs)
     {
         int n = Tensor.NumelOf(shape);
         var mask = new bool[n];
@@ -237,35 +237,49 @@ internal static class RegressionLoss
         {
             return mask;
         }
-        int[] sa = ExpandedStrides(shape, a);
-        int[] sb = ExpandedStrides(shape, b);
+        int k = inputs.Length;
+        int[][] strides = new int[k][];
+        for (int j = 0; j < k; j++)
+        {
+            strides[j] = ExpandedStrides(shape, inputs[j]);
+        }
         int row = 1;
-        int strideA = -1, strideB = -1;
+        int[]? inner = null;
         for (int d = shape.Length - 1; d >= 0; d--)
         {
             if (shape[d] == 1)
             {
                 continue;
             }
-            if (strideA < 0)
+            if (inner is null)
             {
-                strideA = sa[d];
-                strideB = sb[d];
+                inner = new int[k];
+                for (int j = 0; j < k; j++)
+                {
+                    inner[j] = strides[j][d];
+                }
                 row = shape[d];
                 continue;
             }
-            if (sa[d] == strideA * row && sb[d] == strideB * row)
+            bool merge = true;
+            for (int j = 0; j < k; j++)
             {
-                row *= shape[d];
-                continue;
+                merge &= strides[j][d] == inner[j] * row;
             }
-            break;
+            if (!merge)
+            {
+                break;
+            }
+            row *= shape[d];
         }
-        if (strideA < 0)
+        int zeros = 0, ones = 0;
+        for (int j = 0; j < k; j++)
         {
-            strideA = strideB = 1;
+            int s = inner is null ? 1 : inner[j];
+            zeros += s == 0 ? 1 : 0;
+            ones += s == 1 ? 1 : 0;
         }
-        if (strideA != 1 || strideB != 1)
+        if (ones + zeros != k || zeros > 1)
         {
             return mask;
         }
