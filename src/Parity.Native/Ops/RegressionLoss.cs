@@ -313,8 +313,8 @@ internal static class RegressionLoss
         return strides;
     }
 
-    /// <summary>ATen's <c>sgn</c> of a real value: −1, 0 or 1 (NaN for NaN).</summary>
-    public static double Sgn(double v) => double.IsNaN(v) ? double.NaN : v > 0 ? 1 : v < 0 ? -1 : 0;
+    /// <summary>ATen's <c>sgn</c> of a real value, (0 &lt; v) − (v &lt; 0): −1, 0 or 1, and 0 for NaN (verified on libtorch 2.10).</summary>
+    public static double Sgn(double v) => v > 0 ? 1 : v < 0 ? -1 : 0;
 }
 
 /// <summary>The weighted paths Python's l1_loss, mse_loss and huber_loss compute themselves (functional.py).</summary>
