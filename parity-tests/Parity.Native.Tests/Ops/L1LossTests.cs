@@ -92,6 +92,25 @@ internal static class RegressionTestSupport
 
 public class L1LossTests
 {
+    public class Modules
+    {
+        [Fact]
+        public void RegressionModules_CallTheFunctionalForms()
+        {
+            var rng = new System.Random(Seed);
+            Tensor x = Uniform(rng, -2, 0, 3, 4), y = Uniform(rng, 0.1, 1, 3, 4), g = Uniform(rng, -1, 1, 3, 4);
+            Assert.True(new Parity.Native.Modules.L1Loss(Reduction.None).Forward(x, y).BitEquals(Functional.L1Loss(x, y, Reduction.None)));
+            Assert.True(new Parity.Native.Modules.L1Loss(Reduction.None).Backward(g, x, y).Target.BitEquals(Functional.L1LossBackward(g, x, y, Reduction.None).Target));
+            Assert.True(new Parity.Native.Modules.MSELoss(Reduction.None).Backward(g, x, y).Input.BitEquals(Functional.MseLossBackward(g, x, y, Reduction.None).Input));
+            Assert.True(new Parity.Native.Modules.HuberLoss(Reduction.None, 0.4).Forward(x, y).BitEquals(Functional.HuberLoss(x, y, Reduction.None, 0.4)));
+            Assert.True(new Parity.Native.Modules.HuberLoss(Reduction.None, 0.4).Backward(g, x, y).Input.BitEquals(Functional.HuberLossBackward(g, x, y, Reduction.None, 0.4).Input));
+            Assert.True(new Parity.Native.Modules.KLDivLoss(Reduction.None, logTarget: true).Forward(x, y).BitEquals(Functional.KlDiv(x, y, Reduction.None, true)));
+            Assert.True(new Parity.Native.Modules.KLDivLoss(Reduction.None).Backward(g, x, y).Target.BitEquals(Functional.KlDivBackward(g, x, y, Reduction.None).Target));
+            Assert.True(new Parity.Native.Modules.SoftMarginLoss(Reduction.None).Backward(g, x, y).BitEquals(Functional.SoftMarginLossBackward(g, x, y, Reduction.None)));
+            Assert.True(new Parity.Native.Modules.SoftMarginLoss(Reduction.None).Forward(x, y).BitEquals(Functional.SoftMarginLoss(x, y, Reduction.None)));
+        }
+    }
+
     private static readonly Reduction[] Reds = RegressionTestSupport.Reductions;
 
     public class Forward
