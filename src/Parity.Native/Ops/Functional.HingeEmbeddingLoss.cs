@@ -76,7 +76,6 @@ public static partial class Functional
         {
             throw Value($"{P.PythonReductionName(reduction)} is not a valid value for reduction");
         }
-        InferSize(input.Shape, target.Shape);
     }
 
     /// <summary>

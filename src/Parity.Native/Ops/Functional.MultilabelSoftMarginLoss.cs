@@ -103,7 +103,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(target);
         if (!input.DType.IsFloatingPoint())
         {
-            throw NotImplemented("log_sigmoid_forward", input.DType);
+            throw NotImplemented("log_sigmoid_cpu", input.DType);
         }
         P x = P.Of(input), t = P.Of(target);
         P lsPos = LogSigmoidOf(x, out double[] bufPos);

@@ -125,7 +125,6 @@ public static partial class Functional
         {
             throw Value($"{P.PythonReductionName(reduction)} is not a valid value for reduction");
         }
-        InferSize(input.Shape, target.Shape);
     }
 
     /// <summary>The intermediates of ATen's poisson_nll_loss that its backward needs.</summary>
