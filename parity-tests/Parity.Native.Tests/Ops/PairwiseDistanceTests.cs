@@ -44,6 +44,19 @@ internal static class MarginData
         Assert.Equal(expected, actual.ToArray<double>());
     }
 
+    /// <summary>Asserts float32 values within <paramref name="ulps"/> units in the last place.</summary>
+    public static void Ulps(float[] expected, Tensor actual, int ulps)
+    {
+        Assert.Equal(DType.Float32, actual.DType);
+        float[] a = actual.ToArray<float>();
+        Assert.Equal(expected.Length, a.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            long d = Math.Abs((long)BitConverter.SingleToInt32Bits(expected[i]) - BitConverter.SingleToInt32Bits(a[i]));
+            Assert.True(d <= ulps, $"element {i}: expected {expected[i]:R}, got {a[i]:R} ({d} ulp)");
+        }
+    }
+
     /// <summary>Float64 finite differences of Σ f(x)·g for one argument of a multi-input op.</summary>
     public static void FdCheck(Func<Tensor, Tensor> forward, Func<Tensor, Tensor, Tensor> backward, Tensor x, int seed = Seed) =>
         AssertGradientMatchesFiniteDifferences(forward, backward, x, new System.Random(seed));

@@ -29,7 +29,10 @@ public static partial class Functional
     /// <para>The three sums follow libtorch's cascade order; 'mean' divides by the number of losses (NaN when empty),
     /// 'sum' adds them (0 when empty).</para>
     /// <para>At cos = margin the dissimilar term passes its gradient (the clamp's backward keeps x ≥ 0).
-    /// Mixed float32/float64 inputs are computed in float64 throughout, where libtorch forms input1·input1 in input1's dtype.</para>
+    /// With mixed float32/float64 inputs each Σx² + ε is formed in its input's dtype, the rest in float64, as in libtorch.</para>
+    /// <para>Not always bit-identical: libtorch's <c>sqrt_</c> goes through its vector math library (<c>at::vml::vsqrt</c>),
+    /// which on this build is not correctly rounded (about 15% of float32 and 1% of float64 square roots differ in the
+    /// last bit from the correctly rounded value used here), so δ, and what follows from it, can differ by an ulp.</para>
     /// </remarks>
     public static Tensor CosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0.0, Reduction reduction = Reduction.Mean)
     {
@@ -117,8 +120,8 @@ public static partial class Functional
                 ab[i] = a[i] * b[i];
             }
             T[] prod = RowSum(ab, rows, d, ints);
-            T[] m1 = MagSquare(x1, Tensor.NumelOf(m1Shape), d, eps, ints);
-            T[] m2 = MagSquare(x2, Tensor.NumelOf(m2Shape), d, eps, ints);
+            T[] m1 = OwnMagSquare(x1t, x1, Tensor.NumelOf(m1Shape), d, eps, ints);
+            T[] m2 = OwnMagSquare(x2t, x2, Tensor.NumelOf(m2Shape), d, eps, ints);
             T[] m1e = Expand<T>(Make(m1, m1Shape), cShape), m2e = Expand<T>(Make(m2, m2Shape), cShape);
             var denom = new T[rows];
             var cos = new T[rows];
@@ -220,7 +223,23 @@ public static partial class Functional
             return CascadeSum.AlongDim<T>(v, rows, d, 1);
         }
 
-        private static T[] MagSquare(T[] x, int rows, int d, T eps, bool ints)
+        /// <summary>Σx² + ε in the input's own dtype (a float32 input next to a float64 one squares and sums in float32).</summary>
+        private static T[] OwnMagSquare(Tensor xt, T[] x, int rows, int d, T eps, bool ints)
+        {
+            if (typeof(T) == typeof(double) && xt.DType == DType.Float32)
+            {
+                float[] f = CosineEmbeddingKernel<float>.MagSquare(xt.ToArray<float>(), rows, d, CosineEmbeddingEpsilon, false);
+                var r = new T[f.Length];
+                for (int i = 0; i < f.Length; i++)
+                {
+                    r[i] = T.CreateTruncating(f[i]);
+                }
+                return r;
+            }
+            return MagSquare(x, rows, d, eps, ints);
+        }
+
+        internal static T[] MagSquare(T[] x, int rows, int d, T eps, bool ints)
         {
             var sq = new T[x.Length];
             for (int i = 0; i < x.Length; i++)
