@@ -185,6 +185,33 @@ internal static class CosineKernels
     public static (T[] G1, T[] G2) Backward<T>(T[] g, Tensor x1, Tensor x2, int dim, double eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        (T[][] p1, T[][] p2) = BackwardParts(g, x1, x2, dim, eps);
+        return (Accumulate(p1), Accumulate(p2));
+    }
+
+    /// <summary>Adds contributions in the order given (autograd's input buffer).</summary>
+    public static T[] Accumulate<T>(T[][] parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = (T[])parts[0].Clone();
+        for (int k = 1; k < parts.Length; k++)
+        {
+            for (int i = 0; i < r.Length; i++)
+            {
+                r[i] += parts[k][i];
+            }
+        }
+        return r;
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="Forward"/> as the contributions autograd adds into each input, in its order: the
+    /// division's (x / n̂) then the norm's, or one summed contribution when the input was broadcast (expand's backward
+    /// adds the two before reducing).
+    /// </summary>
+    public static (T[][] G1, T[][] G2) BackwardParts<T>(T[] g, Tensor x1, Tensor x2, int dim, double eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         Plan pl = MakePlan(x1, x2, dim);
         T[] a = Expand<T>(x1, pl.Shape), b = Expand<T>(x2, pl.Shape);
         T e = T.CreateTruncating(eps);
@@ -214,6 +241,8 @@ internal static class CosineKernels
         }
         T[] s1 = CascadeSum.AlongDim<T>(gn1, pl.Outer, pl.Red, pl.Inner);
         T[] s2 = CascadeSum.AlongDim<T>(gn2, pl.Outer, pl.Red, pl.Inner);
+        var t1 = new T[n];
+        var t2 = new T[n];
         for (int o = 0; o < pl.Outer; o++)
         {
             for (int k = 0; k < pl.Red; k++)
@@ -222,13 +251,22 @@ internal static class CosineKernels
                 {
                     int j = pl.Index(o, k, i), m = (o * pl.Inner) + i;
                     // The norm's backward (p = 2): grad · (x / n), 0 where n = 0; n unclamped.
-                    T t1 = s1[m] * (n1[m] == T.Zero ? T.Zero : a[j] / n1[m]);
-                    T t2 = s2[m] * (n2[m] == T.Zero ? T.Zero : b[j] / n2[m]);
-                    ga[j] += t1;
-                    gb[j] += t2;
+                    t1[j] = s1[m] * (n1[m] == T.Zero ? T.Zero : a[j] / n1[m]);
+                    t2[j] = s2[m] * (n2[m] == T.Zero ? T.Zero : b[j] / n2[m]);
                 }
             }
         }
-        return (DistanceKernels.SumTo(ga, pl.Shape, x1.Shape), DistanceKernels.SumTo(gb, pl.Shape, x2.Shape));
+        return (Parts(ga, t1, pl.Shape, x1.Shape), Parts(gb, t2, pl.Shape, x2.Shape));
+    }
+
+    private static T[][] Parts<T>(T[] direct, T[] norm, int[] shape, ReadOnlySpan<int> own)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (own.SequenceEqual(shape))
+        {
+            return [direct, norm];
+        }
+        T[] sum = Accumulate([direct, norm]);
+        return [DistanceKernels.SumTo(sum, shape, own)];
     }
 }

@@ -94,11 +94,16 @@ public static partial class Functional
     {
         public delegate T[] Distance(Tensor x, Tensor y, out int[] shape);
 
-        public delegate (T[] G1, T[] G2) DistanceGrad(T[] g, Tensor x, Tensor y);
+        /// <summary>The contributions a distance's backward adds into each input, in autograd's order.</summary>
+        public delegate (T[][] G1, T[][] G2) DistanceGrad(T[] g, Tensor x, Tensor y);
 
         public static (Distance D, DistanceGrad G) Pairwise(double p, double eps) =>
             ((Tensor x, Tensor y, out int[] s) => DistanceKernels.PairDist<T>(x, y, p, eps, out s),
-             (T[] g, Tensor x, Tensor y) => DistanceKernels.PairGrad(g, x, y, p, eps));
+             (T[] g, Tensor x, Tensor y) =>
+            {
+                (T[] g1, T[] g2) = DistanceKernels.PairGrad(g, x, y, p, eps);
+                return ([g1], [g2]);
+            });
 
         public static (Distance D, DistanceGrad G) Cosine() =>
             ((Tensor x, Tensor y, out int[] s) =>
@@ -117,7 +122,7 @@ public static partial class Functional
                 {
                     ng[i] = -g[i];
                 }
-                return CosineKernels.Backward(ng, x, y, 1, 1e-8);
+                return CosineKernels.BackwardParts(ng, x, y, 1, 1e-8);
             });
 
         private static T Minimum(T x, T y) => T.IsNaN(x) || T.IsNaN(y) ? T.NaN : (y < x ? y : x);
@@ -197,27 +202,22 @@ public static partial class Functional
                 gdn0 = DistanceKernels.SumTo(gx, sn, sn0);
                 gds = DistanceKernels.SumTo(gy, sn, ss);
             }
-            (T[] ga1, T[] gp1) = dist.G(gdp, a, p);
-            (T[] ga2, T[] gn1) = dist.G(gdn0, a, n);
-            var ga = new T[ga1.Length];
-            for (int i = 0; i < ga.Length; i++)
-            {
-                ga[i] = ga1[i] + ga2[i];
-            }
-            T[] gpTotal = gp1, gnTotal = gn1;
+            // Autograd runs the distances' backwards from the last one built: d(p, n), then d(a, n), then d(a, p); each
+            // input's buffer adds the contributions in that order.
+            (T[][] ap1, T[][] ap2) = dist.G(gdp, a, p);
+            (T[][] an1, T[][] an2) = dist.G(gdn0, a, n);
+            T[] ga = CosineKernels.Accumulate<T>([.. an1, .. ap1]);
+            T[] gpTotal, gnTotal;
             if (swap)
             {
-                (T[] gp2, T[] gn2) = dist.G(gds, p, n);
-                gpTotal = new T[gp1.Length];
-                gnTotal = new T[gn1.Length];
-                for (int i = 0; i < gpTotal.Length; i++)
-                {
-                    gpTotal[i] = gp1[i] + gp2[i];
-                }
-                for (int i = 0; i < gnTotal.Length; i++)
-                {
-                    gnTotal[i] = gn1[i] + gn2[i];
-                }
+                (T[][] pn1, T[][] pn2) = dist.G(gds, p, n);
+                gpTotal = CosineKernels.Accumulate<T>([.. pn1, .. ap2]);
+                gnTotal = CosineKernels.Accumulate<T>([.. pn2, .. an2]);
+            }
+            else
+            {
+                gpTotal = CosineKernels.Accumulate(ap2);
+                gnTotal = CosineKernels.Accumulate(an2);
             }
             grads = (ga, gpTotal, gnTotal);
             return Functional.Reduce(loss, so, reduction);
