@@ -220,4 +220,17 @@ public class CosineEmbeddingLossTests
                 () => Functional.CosineEmbeddingLossBackward(Tensor.Zeros(DType.Float32, 2), X23, X23, Tensor.Zeros(DType.Float32, 2)));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            var rng = new System.Random(Seed);
+            Tensor a = Uniform(rng, -1, 1, 3, 4), b = Uniform(rng, -1, 1, 3, 4), y = Tensor.Vector(1.0, -1.0, -1.0);
+            var m = new Parity.Native.Modules.CosineEmbeddingLoss(-0.2, Reduction.Sum);
+            Assert.True(m.Forward(a, b, y).BitEquals(Functional.CosineEmbeddingLoss(a, b, y, -0.2, Reduction.Sum)));
+            Assert.True(m.Backward(Tensor.Scalar(1.0), a, b, y).Input2.BitEquals(Functional.CosineEmbeddingLossBackward(Tensor.Scalar(1.0), a, b, y, -0.2, Reduction.Sum).Input2));
+        }
+    }
 }

@@ -156,4 +156,17 @@ public class CosineSimilarityTests
                 () => Functional.CosineSimilarityBackward(Tensor.Vector(1f), Tensor.FromArray(new long[] { 1, 2 }, 1, 2), MarginData.F32([1, 2], 1, 2)));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            var rng = new System.Random(Seed);
+            Tensor a = Uniform(rng, -1, 1, 3, 4), b = Uniform(rng, -1, 1, 3, 4), g = Uniform(rng, -1, 1, 4);
+            var m = new Parity.Native.Modules.CosineSimilarity(0, 1e-3);
+            Assert.True(m.Forward(a, b).BitEquals(Functional.CosineSimilarity(a, b, 0, 1e-3)));
+            Assert.True(m.Backward(g, a, b).X1.BitEquals(Functional.CosineSimilarityBackward(g, a, b, 0, 1e-3).X1));
+        }
+    }
 }

@@ -204,4 +204,24 @@ public class MultiMarginLossTests
                 () => Functional.MultiMarginLossBackward(Tensor.Vector(1f), X, Y));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            Tensor x = MarginData.A(DType.Float32, 3, 5), y = Tensor.Vector(0L, 3L, 4L);
+            var m = new Parity.Native.Modules.MultiMarginLoss(2, 0.7, W5);
+            Assert.True(m.Forward(x, y).BitEquals(Functional.MultiMarginLoss(x, y, 2, 0.7, W5)));
+            Assert.True(m.Backward(Tensor.Scalar(1.0), x, y).BitEquals(Functional.MultiMarginLossBackward(Tensor.Scalar(1.0), x, y, 2, 0.7, W5)));
+        }
+
+        [Fact]
+        public void Constructor_Checks()
+        {
+            // torch/nn/modules/loss.py MultiMarginLoss.__init__.
+            AssertTorchError(TorchErrorKind.ValueError, "only p == 1 and p == 2 supported", () => new Parity.Native.Modules.MultiMarginLoss(3));
+            AssertTorchError(TorchErrorKind.ValueError, "MultiMarginLoss: expected weight to be None or 1D tensor, got 2D instead", () => new Parity.Native.Modules.MultiMarginLoss(weight: Tensor.Zeros(DType.Float32, 1, 5)));
+        }
+    }
 }

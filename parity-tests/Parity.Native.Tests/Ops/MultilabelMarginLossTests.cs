@@ -177,4 +177,17 @@ public class MultilabelMarginLossTests
                 () => Functional.MultilabelMarginLossBackward(Tensor.Scalar(1.0), X, Tensor.FromArray(new long[4], 1, 4), Reduction.None));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            Tensor x = MarginData.A(DType.Float32, 3, 5);
+            var m = new Parity.Native.Modules.MultiLabelMarginLoss(Reduction.None);
+            Assert.True(m.Forward(x, Targets(T3)).BitEquals(Functional.MultilabelMarginLoss(x, Targets(T3), Reduction.None)));
+            Tensor g = Tensor.Vector(1f, -2f, 0.5f);
+            Assert.True(m.Backward(g, x, Targets(T3)).BitEquals(Functional.MultilabelMarginLossBackward(g, x, Targets(T3), Reduction.None)));
+        }
+    }
 }

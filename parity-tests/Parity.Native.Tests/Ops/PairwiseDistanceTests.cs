@@ -310,4 +310,17 @@ public class PairwiseDistanceTests
                 () => Functional.PairwiseDistanceBackward(Tensor.Scalar(1.0), Tensor.Zeros(DType.Float32, 2, 2), Tensor.Zeros(DType.Float32, 2, 2)));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            var rng = new System.Random(Seed);
+            Tensor a = Uniform(rng, -1, 1, 3, 4), b = Uniform(rng, -1, 1, 3, 4), g = Uniform(rng, -1, 1, 3, 1);
+            var m = new Parity.Native.Modules.PairwiseDistance(3.0, 1e-3, true);
+            Assert.True(m.Forward(a, b).BitEquals(Functional.PairwiseDistance(a, b, 3.0, 1e-3, true)));
+            Assert.True(m.Backward(g, a, b).X2.BitEquals(Functional.PairwiseDistanceBackward(g, a, b, 3.0, 1e-3, true).X2));
+        }
+    }
 }

@@ -203,4 +203,25 @@ public class TripletMarginLossTests
                 () => Functional.TripletMarginLossBackward(Tensor.Scalar(1.0), i, i, i));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            var rng = new System.Random(Seed);
+            Tensor a = Uniform(rng, -1, 1, 3, 4), p = Uniform(rng, -1, 1, 3, 4), n = Uniform(rng, -1, 1, 3, 4);
+            var m = new Parity.Native.Modules.TripletMarginLoss(0.5, 1.0, 1e-4, true, Reduction.Sum);
+            Assert.True(m.Forward(a, p, n).BitEquals(Functional.TripletMarginLoss(a, p, n, 0.5, 1.0, 1e-4, true, Reduction.Sum)));
+            Assert.True(m.Backward(Tensor.Scalar(1.0), a, p, n).Negative.BitEquals(Functional.TripletMarginLossBackward(Tensor.Scalar(1.0), a, p, n, 0.5, 1.0, 1e-4, true, Reduction.Sum).Negative));
+        }
+
+        [Fact]
+        public void Constructor_MarginNotPositive()
+        {
+            // torch/nn/modules/loss.py TripletMarginLoss.__init__.
+            AssertTorchError(TorchErrorKind.ValueError, "TripletMarginLoss: expected margin to be greater than 0, got 0.0 instead", () => new Parity.Native.Modules.TripletMarginLoss(0.0));
+            AssertTorchError(TorchErrorKind.ValueError, "TripletMarginLoss: expected margin to be greater than 0, got -2.5 instead", () => new Parity.Native.Modules.TripletMarginLoss(-2.5));
+        }
+    }
 }

@@ -118,4 +118,22 @@ public class TripletMarginWithDistanceLossTests
             Assert.Throws<ArgumentOutOfRangeException>(() => Functional.TripletMarginWithDistanceLoss(X23, X23, X23, (TripletDistance)7));
         }
     }
+
+    public class Module
+    {
+        [Fact]
+        public void CallsTheFunctionalForm()
+        {
+            var m = new Parity.Native.Modules.TripletMarginWithDistanceLoss(TripletDistance.CosineDistance, 0.5, true);
+            Assert.True(m.Forward(A, P, N).BitEquals(Functional.TripletMarginWithDistanceLoss(A, P, N, TripletDistance.CosineDistance, 0.5, true)));
+            Assert.True(m.Backward(Tensor.Scalar(1.0), A, P, N).Anchor.BitEquals(Functional.TripletMarginWithDistanceLossBackward(Tensor.Scalar(1.0), A, P, N, TripletDistance.CosineDistance, 0.5, true).Anchor));
+        }
+
+        [Fact]
+        public void Constructor_MarginNotPositive()
+        {
+            // torch/nn/modules/loss.py TripletMarginWithDistanceLoss.__init__.
+            AssertTorchError(TorchErrorKind.ValueError, "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got -1.0 instead", () => new Parity.Native.Modules.TripletMarginWithDistanceLoss(margin: -1));
+        }
+    }
 }
