@@ -49,7 +49,7 @@ public static partial class Functional
     public static Tensor CtcLoss(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths,
         long blank = 0, Reduction reduction = Reduction.Mean, bool zeroInfinity = false)
     {
-        CheckReduction(reduction);
+        CheckCtcReduction(reduction);
         (long[] il, long[] tl) = CtcLengthValues(inputLengths, targetLengths);
         return CtcLoss(logProbs, targets, il, tl, blank, reduction, zeroInfinity);
     }
@@ -69,7 +69,7 @@ public static partial class Functional
     public static Tensor CtcLoss(Tensor logProbs, Tensor targets, long[] inputLengths, long[] targetLengths,
         long blank = 0, Reduction reduction = Reduction.Mean, bool zeroInfinity = false)
     {
-        CheckReduction(reduction);
+        CheckCtcReduction(reduction);
         CtcPlan p = PlanCtc(logProbs, targets, inputLengths, targetLengths, blank);
         return logProbs.DType == DType.Float32
             ? CtcForwardTyped<float>(p, logProbs, reduction, zeroInfinity)
@@ -111,7 +111,7 @@ public static partial class Functional
     public static Tensor CtcLossBackward(Tensor gradOutput, Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths,
         long blank = 0, Reduction reduction = Reduction.Mean, bool zeroInfinity = false)
     {
-        CheckReduction(reduction);
+        CheckCtcReduction(reduction);
         (long[] il, long[] tl) = CtcLengthValues(inputLengths, targetLengths);
         return CtcLossBackward(gradOutput, logProbs, targets, il, tl, blank, reduction, zeroInfinity);
     }
@@ -132,7 +132,7 @@ public static partial class Functional
     public static Tensor CtcLossBackward(Tensor gradOutput, Tensor logProbs, Tensor targets, long[] inputLengths, long[] targetLengths,
         long blank = 0, Reduction reduction = Reduction.Mean, bool zeroInfinity = false)
     {
-        CheckReduction(reduction);
+        CheckCtcReduction(reduction);
         CtcPlan p = PlanCtc(logProbs, targets, inputLengths, targetLengths, blank);
         return logProbs.DType == DType.Float32
             ? CtcBackwardTyped<float>(gradOutput, p, logProbs, reduction, zeroInfinity)
@@ -276,6 +276,16 @@ public static partial class Functional
         }
         return new CtcPlan(frames, batch, classes, labels, offsets, inputLengths, targetLengths,
             checked((int)maxTarget), blank, unbatched, logProbs.ShapeArray());
+    }
+
+    /// <summary>Python's <c>_Reduction.get_enum(reduction)</c>: only none, mean and sum; the ValueError names the string.</summary>
+    private static void CheckCtcReduction(Reduction reduction)
+    {
+        if (reduction == Reduction.BatchMean)
+        {
+            throw Value("batchmean is not a valid value for reduction");
+        }
+        CheckReduction(reduction);
     }
 
     private static void CheckCtcTargetLength(long length)
