@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Parity.Native.Fast;
 
@@ -11,7 +12,9 @@ public static partial class FastLosses
     /// <summary>
     /// The number of doubles the <c>workspace</c> of <see cref="CtcLoss{T}"/> and
     /// <see cref="CtcLossForwardBackward{T}"/> needs: per sample, the scaled α table and the emissions of every frame
-    /// (2·T rows of about 2·S + 6 doubles), two β rows, the skip mask, the extended target and one accumulator per class.
+    /// (2·T rows of about 2·S + 6 doubles), two β rows, the skip mask, the extended target, the γ numerators and one
+    /// accumulator per class — one such slice per block of samples (at most <see cref="CtcMaxBlocks"/>), reused by the
+    /// block's samples so that it stays in the core's cache.
     /// </summary>
     /// <param name="frames">T, the frames of log_probs.</param>
     /// <param name="batch">N.</param>
@@ -25,7 +28,7 @@ public static partial class FastLosses
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(classes);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTargetLength);
-        return batch + ((long)batch * CtcSampleWorkspace(frames, classes, CtcRowStride(maxTargetLength)));
+        return batch + ((long)CtcBlocks(batch) * CtcSampleWorkspace(frames, classes, CtcRowStride(maxTargetLength)));
     }
 
     /// <summary><c>ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity)</c>: the loss only.</summary>
@@ -93,7 +96,9 @@ public static partial class FastLosses
     /// log-space recursion's three exps and a log.</para>
     /// <para>The β pass keeps β′_t(s) = Σ of the paths' products after frame t (the emission at t excluded), also
     /// normalised per frame; then γ_t(c) = Σ_{s: l′_s = c} α_t(s)·β′_t(s) / Σ_s α_t(s)·β′_t(s): the per-frame scale factors
-    /// cancel. Classes outside the extended target get exp(lp)·g_b.</para>
+    /// cancel. Classes outside the extended target get exp(lp)·g_b. One libtorch quirk is kept: on a sample's last frame
+    /// the two end states are assigned to their classes, not added, so a last label equal to blank loses the final blank
+    /// state's share there.</para>
     /// <para><b>Edges as libtorch.</b> T_b = 0: loss −0 for an empty target (zero gradient), +∞ otherwise. An impossible
     /// alignment gives +∞ and NaN gradients on its frames t &lt; T_b (0 with zero_infinity). Limits: emissions more than
     /// ~700 below the frame's best extended-target state underflow in double, where the log-space recursion stays
@@ -119,9 +124,17 @@ public static partial class FastLosses
         return vectorStates + 4;
     }
 
-    /// <summary>Doubles of one sample's slice: α and emissions (T rows each), two β rows, skip, labels, and C accumulators.</summary>
+    /// <summary>Doubles of one slice: α and emissions (T rows each), two β rows, skip, labels, γ numerators, and C accumulators.</summary>
     private static long CtcSampleWorkspace(int frames, int classes, int stride) =>
-        (2L * frames * stride) + (4L * stride) + ((classes + 3) / 4 * 4);
+        (2L * frames * stride) + (5L * stride) + ((classes + 3) / 4 * 4);
+
+    /// <summary>
+    /// The most blocks (and workspace slices) a CTC call uses. Samples are split into min(N, 16) contiguous blocks, a
+    /// partition that depends on N alone; each block works in its own slice, sample after sample.
+    /// </summary>
+    internal const int CtcMaxBlocks = 16;
+
+    private static int CtcBlocks(int batch) => Math.Max(1, Math.Min(batch, CtcMaxBlocks));
 
     private unsafe struct CtcJob<T>
         where T : unmanaged
@@ -193,9 +206,9 @@ public static partial class FastLosses
             pos += targetLengths[b];
         }
 
-        long unitElements = (long)frames * (classes + (2L * stride));
-        int perBlock = UnitsPerBlock(batch, unitElements);
-        int blocks = BlockCount(batch, perBlock);
+        int blocks = CtcBlocks(batch);
+        int perBlock = (batch + blocks - 1) / blocks;
+        blocks = BlockCount(batch, perBlock);
         Span<double> partials = stackalloc double[Math.Max(1, blocks)];
         partials.Clear();
         fixed (T* lp = logProbs)
@@ -346,14 +359,15 @@ public static partial class FastLosses
         int sb = (int)job.TargetLengths[b];
         int states = (2 * sb) + 1;
         int vstates = (states + 3) / 4 * 4;
-        double* work = job.Work + (b * job.SampleWork);
+        double* work = job.Work + (b / job.UnitsPerBlock * job.SampleWork);
         double* alpha = work;
         double* emit = alpha + ((long)frames * r);
         double* beta0 = emit + ((long)frames * r);
         double* beta1 = beta0 + r;
         double* skip = beta1 + r;
         long* labels = (long*)(skip + r);
-        double* acc = skip + (2L * r);
+        double* qs = skip + (2L * r);
+        double* acc = skip + (3L * r);
 
         if (tb == 0)
         {
@@ -384,6 +398,14 @@ public static partial class FastLosses
             double* e = emit + ((long)t * r);
             double* a = alpha + ((long)t * r);
             T* row = job.Lp + (((long)t * batch) + b) * classes;
+            if (t + 1 < tb && Sse.IsSupported)
+            {
+                byte* lpNext = (byte*)(row + ((long)batch * classes));
+                for (int k = 0; k < classes * sizeof(T); k += 64)
+                {
+                    Sse.Prefetch0(lpNext + k);
+                }
+            }
             double m = double.NegativeInfinity;
             for (int s = 0; s < states; s++)
             {
@@ -494,16 +516,43 @@ public static partial class FastLosses
 
             // γ numerators q_s = α_t(s)·β′_t(s), summed per class and in total.
             double* a = alpha + ((long)t * r);
-            double z = 0;
+            if (t > 0 && Sse.IsSupported)
+            {
+                // The next frame's rows: α and emissions (this slice, L2) and the strided lp/gradient rows (L3 or memory).
+                for (int k = 0; k < vstates + 4; k += 8)
+                {
+                    Sse.Prefetch0(a - r + k);
+                    Sse.Prefetch0(emit + ((long)t * r) + k);
+                }
+                byte* lpNext = (byte*)(job.Lp + ((((long)(t - 1) * batch) + b) * classes));
+                byte* gNext = (byte*)(job.Grad + ((((long)(t - 1) * batch) + b) * classes));
+                for (int k = 0; k < classes * sizeof(T); k += 64)
+                {
+                    Sse.Prefetch0(lpNext + k);
+                    Sse.PrefetchNonTemporal(gNext + k);
+                }
+            }
+            Vector256<double> zv = Vector256<double>.Zero;
+            for (int s = 0; s < vstates; s += 4)
+            {
+                Vector256<double> q = Vector256.Load(a + 2 + s) * Vector256.Load(cur + 2 + s);
+                q.Store(qs + s);
+                zv += q;
+            }
+            double z = zv[0] + zv[1] + zv[2] + zv[3];
             for (int s = 0; s < states; s++)
             {
                 acc[labels[s]] = 0;
             }
             for (int s = 0; s < states; s++)
             {
-                double q = a[2 + s] * cur[2 + s];
-                acc[labels[s]] += q;
-                z += q;
+                acc[labels[s]] += qs[s];
+            }
+            if (t == tb - 1 && sb > 0 && labels[states - 2] == job.Blank)
+            {
+                // libtorch assigns the last frame's two end states to their classes instead of adding them, so when the
+                // last label is blank only state L − 2 counts (the total Z still has both).
+                acc[job.Blank] = qs[states - 2];
             }
             double invZ = 1 / z;
             T* lpRow = job.Lp + (((long)t * batch) + b) * classes;
@@ -511,12 +560,14 @@ public static partial class FastLosses
             var gSpan = new Span<T>(gRow, classes);
             // Classes outside the extended target: (exp(lp) − 0)·g; then the target classes are rewritten.
             TensorPrimitives.Exp<T>(new ReadOnlySpan<T>(lpRow, classes), gSpan);
-            TensorPrimitives.Multiply<T>(gSpan, gr, gSpan);
             for (int s = 0; s < states; s++)
             {
+                // A class seen again (blank, repeats) subtracts 0: its posterior was used and reset.
                 long c = labels[s];
-                gRow[c] = (T.Exp(lpRow[c]) - T.CreateTruncating(acc[c] * invZ)) * gr;
+                gRow[c] -= T.CreateTruncating(acc[c] * invZ);
+                acc[c] = 0;
             }
+            TensorPrimitives.Multiply<T>(gSpan, gr, gSpan);
             double* swap = next;
             next = cur;
             cur = swap;
@@ -563,7 +614,8 @@ public static partial class FastLosses
         var vf = Vector256.Create(f);
         for (int i = 0; i < n; i += 4)
         {
-            (Vector256.Load(x + i) * vf).Store(x + i);
+            Vector256<double> v = Vector256.Load(x + i) * vf;
+            (v & Vector256.GreaterThanOrEqual(v, Vector256.Create(1e-150))).Store(x + i);
         }
     }
 }
