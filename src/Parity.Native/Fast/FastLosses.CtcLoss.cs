@@ -100,9 +100,12 @@ public static partial class FastLosses
     /// the two end states are assigned to their classes, not added, so a last label equal to blank loses the final blank
     /// state's share there.</para>
     /// <para><b>Edges as libtorch.</b> T_b = 0: loss −0 for an empty target (zero gradient), +∞ otherwise. An impossible
-    /// alignment gives +∞ and NaN gradients on its frames t &lt; T_b (0 with zero_infinity). Limits: emissions more than
-    /// ~700 below the frame's best extended-target state underflow in double, where the log-space recursion stays
-    /// finite; the results match the readable op to a tolerance, not bit for bit.</para>
+    /// alignment gives +∞ and NaN gradients on its frames t &lt; T_b (0 with zero_infinity). Limits: after each row's
+    /// normalisation, states below <see cref="CtcFlush"/> (1e-150, ~345 nats under the row's mass) are set to 0, which
+    /// keeps every product of two kept values a normal double (no subnormal slow paths); and emissions more than ~700
+    /// nats below the frame's best extended-target state underflow. A path that falls that far behind at some frame and
+    /// then dominates is lost where the log-space recursion keeps it — only with log-probability gaps of hundreds of
+    /// nats. The results match the readable op to a tolerance, not bit for bit.</para>
     /// <para><b>Determinism.</b> Threads take whole samples; the loss partials are combined in block order, so every
     /// thread count gives the same bits.</para>
     /// </remarks>
@@ -608,14 +611,19 @@ public static partial class FastLosses
         return acc[0] + acc[1] + acc[2] + acc[3];
     }
 
+    /// <summary>Normalised α/β′ values below this are flushed to 0 (see the remarks of <see cref="CtcLossForwardBackward{T}"/>).</summary>
+    internal const double CtcFlush = 1e-150;
+
+    /// <summary>x *= f over n (a multiple of 4) doubles, flushing results below <see cref="CtcFlush"/> to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void CtcScale(double* x, int n, double f)
     {
         var vf = Vector256.Create(f);
+        var floor = Vector256.Create(CtcFlush);
         for (int i = 0; i < n; i += 4)
         {
             Vector256<double> v = Vector256.Load(x + i) * vf;
-            (v & Vector256.GreaterThanOrEqual(v, Vector256.Create(1e-150))).Store(x + i);
+            (v & Vector256.GreaterThanOrEqual(v, floor)).Store(x + i);
         }
     }
 }
