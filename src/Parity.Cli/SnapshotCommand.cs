@@ -89,6 +89,10 @@ internal static class SnapshotCommand
             foreach (int index in selected)
             {
                 var spec = catalogue[index];
+                if (spec.ReferenceUndefined is not null)
+                {
+                    continue; // no snapshot: libtorch's value is undefined
+                }
                 ReplayChain(catalogue, index, last, nativeEval.Replay);
                 var o = nativeEval.Evaluate(spec);
                 last = index;
@@ -189,6 +193,10 @@ internal static class SnapshotCommand
         int last = -2;
         foreach (int index in selected)
         {
+            if (catalogue[index].ReferenceUndefined is not null)
+            {
+                continue; // no snapshot: libtorch's value is undefined
+            }
             ReplayChain(catalogue, index, last, torchOnly.Replay);
             var (result, inputs) = torchOnly.EvaluateReference(catalogue[index]);
             last = index;

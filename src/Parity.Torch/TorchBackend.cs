@@ -115,7 +115,10 @@ public sealed class TorchBackend : IOpBackend
         }
         catch (ExternalException e)
         {
-            throw TorchErrors.Translate(e);
+            var translated = TorchErrors.Translate(e);
+            throw call.Op.AtenErrorKind(translated.Message) is { } kind && kind != translated.Kind
+                ? new TorchException(kind, translated.Message)
+                : translated;
         }
     }
 

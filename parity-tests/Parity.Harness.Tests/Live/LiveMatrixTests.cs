@@ -19,6 +19,7 @@ public class LiveMatrixTests
     [MemberData(nameof(Names))]
     public void NativeAgreesWithLibtorch(string name)
     {
+        SkipWhenUndefined(name);
         var o = LiveBackends.EvaluateMatrixCase(name);
         Assert.True(o.Match == true, $"{name}: {o.Reason}");
         Assert.True(o.InputsIdentical == true, $"{name}: the native generator drew different inputs than libtorch");
@@ -44,6 +45,7 @@ public class LiveMatrixTests
     [MemberData(nameof(Names))]
     public void NativeAgreesWithTheSnapshot(string name)
     {
+        SkipWhenUndefined(name);
         string? root = LiveBackends.RepositoryRoot();
         string dir = root is null ? "" : Path.Combine(root, "snapshots");
         if (!Directory.Exists(dir))
@@ -75,5 +77,14 @@ public class LiveMatrixTests
         var o = evaluator.Evaluate(spec);
         var check = new StoreVerifier(store).Check(spec, o.Native, o.Inputs, writeReceived: false);
         Assert.True(check.Passed, check.Message);
+    }
+
+    /// <summary>A case whose reference result is undefined is reported as skipped, with the reason — never as passed.</summary>
+    private static void SkipWhenUndefined(string name)
+    {
+        if (ParityMatrix.Find(name) is { ReferenceUndefined: { } why })
+        {
+            Assert.Skip("reference undefined: " + why);
+        }
     }
 }

@@ -74,3 +74,37 @@ public class OpCatalogTests
         Assert.Equal(["target"], back.GradOnly!);
     }
 }
+
+/// <summary>The covering design the catalogues use where a full grid explodes.</summary>
+public class PairwiseTests
+{
+    [Theory]
+    [InlineData(new[] { 3, 2, 2, 3, 2 })]
+    [InlineData(new[] { 2, 2, 2, 2, 2, 2, 2, 2 })]
+    [InlineData(new[] { 4, 1, 3 })]
+    [InlineData(new[] { 5 })]
+    public void EveryPairOfValues_IsCovered(int[] levels)
+    {
+        var rows = CaseKit.Pairwise(levels);
+        for (int i = 0; i < levels.Length; i++)
+        {
+            for (int a = 0; a < levels[i]; a++)
+            {
+                Assert.Contains(rows, r => r[i] == a);
+                for (int j = i + 1; j < levels.Length; j++)
+                {
+                    for (int b = 0; b < levels[j]; b++)
+                    {
+                        Assert.Contains(rows, r => r[i] == a && r[j] == b);
+                    }
+                }
+            }
+        }
+        long grid = levels.Aggregate(1L, (x, y) => x * y);
+        Assert.True(rows.Count <= grid, $"{rows.Count} rows for a grid of {grid}");
+    }
+
+    [Fact]
+    public void EightBinaryFactors_NeedFarFewerRowsThanTheGrid() =>
+        Assert.InRange(CaseKit.Pairwise(2, 2, 2, 2, 2, 2, 2, 2).Count, 4, 12);
+}

@@ -133,6 +133,13 @@ public sealed record CaseSpec
     /// <summary>For bad-input cases: both sides are expected to fail (with this first-line message when not null or empty).</summary>
     public string? ExpectError { get; init; }
 
+    /// <summary>
+    /// Why libtorch's result is undefined for this case (e.g. an empty batch whose 'mean' reads uninitialised memory),
+    /// or null. Such a case is evaluated natively, compared with nothing, and reported as "reference undefined" —
+    /// never as passed; it has no snapshot.
+    /// </summary>
+    public string? ReferenceUndefined { get; init; }
+
     /// <summary>For bad-input cases: the Python exception class expected, when known.</summary>
     public TorchErrorKind? ExpectErrorKind { get; init; }
 

@@ -283,6 +283,10 @@ public sealed class CaseEvaluator
         {
             return outcome;
         }
+        if (spec.ReferenceUndefined is not null)
+        {
+            return outcome with { Reason = "reference undefined: " + spec.ReferenceUndefined };
+        }
         if (native.Error is not null || torch.Error is not null)
         {
             string? reason = null;

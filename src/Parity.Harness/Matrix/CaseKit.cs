@@ -81,4 +81,84 @@ public static class CaseKit
             ExpectError = bad.Message, ExpectErrorKind = bad.Kind,
         };
     }
+
+    /// <summary>
+    /// A pairwise covering design: rows of level indices (row[k] in [0, levels[k])) such that every value of every
+    /// factor, and every pair of values of every two factors, appears in at least one row. Deterministic (greedy,
+    /// first uncovered pair first, then the value covering most new pairs, ties to the smaller index). Use it where the
+    /// full Cartesian grid of an op's arguments explodes; a factor of one level is covered trivially.
+    /// </summary>
+    /// <param name="levels">The number of values of each factor (each ≥ 1).</param>
+    public static IReadOnlyList<int[]> Pairwise(params int[] levels)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Any(l => l < 1))
+        {
+            throw new ArgumentException("every factor needs at least one value", nameof(levels));
+        }
+        int n = levels.Length;
+        var uncovered = new HashSet<(int, int, int, int)>();
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                for (int a = 0; a < levels[i]; a++)
+                {
+                    for (int b = 0; b < levels[j]; b++)
+                    {
+                        uncovered.Add((i, a, j, b));
+                    }
+                }
+            }
+        }
+        var rows = new List<int[]>();
+        if (n < 2)
+        {
+            for (int a = 0; a < (n == 1 ? levels[0] : 1); a++)
+            {
+                rows.Add(n == 1 ? [a] : []);
+            }
+            return rows;
+        }
+        while (uncovered.Count > 0)
+        {
+            var first = uncovered.OrderBy(p => p.Item1).ThenBy(p => p.Item3).ThenBy(p => p.Item2).ThenBy(p => p.Item4).First();
+            var row = Enumerable.Repeat(-1, n).ToArray();
+            row[first.Item1] = first.Item2;
+            row[first.Item3] = first.Item4;
+            for (int k = 0; k < n; k++)
+            {
+                if (row[k] >= 0)
+                {
+                    continue;
+                }
+                int best = 0, bestGain = -1;
+                for (int v = 0; v < levels[k]; v++)
+                {
+                    int gain = 0;
+                    for (int m = 0; m < n; m++)
+                    {
+                        if (m != k && row[m] >= 0 && uncovered.Contains(m < k ? (m, row[m], k, v) : (k, v, m, row[m])))
+                        {
+                            gain++;
+                        }
+                    }
+                    if (gain > bestGain)
+                    {
+                        (best, bestGain) = (v, gain);
+                    }
+                }
+                row[k] = best;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = i + 1; j < n; j++)
+                {
+                    uncovered.Remove((i, row[i], j, row[j]));
+                }
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
 }

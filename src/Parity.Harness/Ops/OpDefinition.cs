@@ -91,6 +91,13 @@ public abstract class OpDefinition
     /// </summary>
     public abstract ReferenceCall Reference(OpCall call);
 
+    /// <summary>
+    /// The Python exception class of an ATen error text of this op that libtorch's interface loses (TorchScript reports
+    /// every ATen error as RuntimeError): e.g. a <c>TORCH_CHECK_VALUE</c> → <see cref="TorchErrorKind.ValueError"/>.
+    /// Null leaves the reference side's general rule (<c>Parity.Torch.TorchErrors.KindOf</c>) in force.
+    /// </summary>
+    public virtual TorchErrorKind? AtenErrorKind(string message) => null;
+
     // ---- catalogue ---------------------------------------------------------------------------------------------
 
     /// <summary>The matrix cases: every argument value × reduction × dtype × shape (or a covering design of them).</summary>

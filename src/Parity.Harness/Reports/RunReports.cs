@@ -72,7 +72,8 @@ public static class RunReports
     {
         ArgumentNullException.ThrowIfNull(run);
         var rows = run.Summary;
-        return $"{run.Cases.Count} cases: {run.Passed} passed, {run.Failed} failed, {run.Skipped} skipped; " +
+        return $"{run.Cases.Count} cases: {run.Passed} passed, {run.Failed} failed, {run.Skipped} skipped" +
+               (run.ReferenceUndefined > 0 ? $", {run.ReferenceUndefined} reference undefined" : "") + "; " +
                $"bit-identical {rows.Sum(r => r.BitIdentical)} (expected {rows.Sum(r => r.ExpectedBitIdentical)}, " +
                $"of which {rows.Sum(r => r.ExpectedBitIdenticalHit)} were)";
     }
@@ -207,6 +208,10 @@ public static class RunReports
                 {
                     string msg = c.FailureMessage;
                     tc.Add(new XElement("failure", new XAttribute("message", Xml(msg.Length > 500 ? msg[..500] + "…" : msg)), Xml(msg)));
+                }
+                else if (c.Status == CaseStatus.ReferenceUndefined)
+                {
+                    tc.Add(new XElement("skipped", new XAttribute("message", Xml("reference undefined: " + c.Case.ReferenceUndefined))));
                 }
                 else if (c.Status == CaseStatus.Skipped)
                 {

@@ -51,6 +51,9 @@ public enum CaseStatus
 
     /// <summary>Not compared (libtorch off or unavailable, no snapshot).</summary>
     Skipped,
+
+    /// <summary>Not compared because libtorch's result is undefined for the case (<see cref="CaseSpec.ReferenceUndefined"/>).</summary>
+    ReferenceUndefined,
 }
 
 /// <summary>One case of a run.</summary>
@@ -65,7 +68,8 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
 
     /// <summary>Failed when any comparison failed; passed when at least one ran and all agreed; skipped when none ran.</summary>
     public CaseStatus Status =>
-        Torch == CaseStatus.Failed || Snapshot is { Failed: true } ? CaseStatus.Failed
+        Case.ReferenceUndefined is not null ? CaseStatus.ReferenceUndefined
+        : Torch == CaseStatus.Failed || Snapshot is { Failed: true } ? CaseStatus.Failed
         : Torch == CaseStatus.Passed || Snapshot is { Passed: true } ? CaseStatus.Passed
         : CaseStatus.Skipped;
 
@@ -119,6 +123,9 @@ public sealed record RunResult(IReadOnlyList<CaseRunResult> Cases, string? Torch
 
     /// <summary>Number of skipped cases.</summary>
     public int Skipped => Cases.Count(c => c.Status == CaseStatus.Skipped);
+
+    /// <summary>Number of cases whose reference result is undefined (evaluated natively, compared with nothing).</summary>
+    public int ReferenceUndefined => Cases.Count(c => c.Status == CaseStatus.ReferenceUndefined);
 
     /// <summary>The process exit code: 0 when nothing failed and something was verified, 1 on a failure, 3 when every case was skipped.</summary>
     public int ExitCode => Failed > 0 ? 1 : Cases.Count > 0 && Passed == 0 ? 3 : 0;
@@ -176,7 +183,7 @@ public static class MatrixRunner
                     false => CaseStatus.Failed,
                 };
                 SnapshotVerdict? verdict = null;
-                if (snapshots is not null)
+                if (snapshots is not null && spec.ReferenceUndefined is null)
                 {
                     try
                     {
