@@ -108,3 +108,20 @@ public class PairwiseTests
     public void EightBinaryFactors_NeedFarFewerRowsThanTheGrid() =>
         Assert.InRange(CaseKit.Pairwise(2, 2, 2, 2, 2, 2, 2, 2).Count, 4, 12);
 }
+
+/// <summary>Docs rendered from the catalogue stay in step with it.</summary>
+public class CatalogDocsTests
+{
+    [Fact]
+    public void BadInputsDoc_IsUpToDate()
+    {
+        string path = Path.Combine(LiveBackends.RepositoryRoot()!, CatalogDocs.BadInputsPath);
+        string expected = CatalogDocs.BadInputsMarkdown();
+        if (Environment.GetEnvironmentVariable("PARITY_WRITE_DOCS") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+        Assert.True(File.Exists(path) && File.ReadAllText(path).ReplaceLineEndings("\n") == expected,
+            $"{CatalogDocs.BadInputsPath} differs from the catalogue; rerun this test with PARITY_WRITE_DOCS=1 to rewrite it");
+    }
+}

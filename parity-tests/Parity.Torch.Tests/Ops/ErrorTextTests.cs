@@ -1,32 +1,42 @@
 using Parity.Tests.Shared;
+using Parity.Harness.Cases;
+using Parity.Harness.Matrix;
 using Parity.Harness.Ops;
 using Parity.Native;
 
 namespace Parity.Torch.Tests.Ops;
 
 /// <summary>
-/// Every bad input of <see cref="BadInputs"/> evaluated by libtorch through <see cref="TorchBackend"/>: the first line
-/// of the message word for word, and the Python exception class.
+/// Every bad input of every op's definition (<see cref="OpDefinition.BadInputs"/>, the one catalogue, which also feeds
+/// the <c>bad.*</c> matrix cases and <c>docs/bad-inputs.md</c>) evaluated on both sides: libtorch through
+/// <see cref="TorchBackend"/> and the native ops through <see cref="NativeBackend"/> must each raise the catalogued Python
+/// exception class with the catalogued first line, word for word.
 /// </summary>
 public sealed class ErrorTextTests
 {
+    public static TheoryData<string> Cases => new(ParityMatrix.All.Where(c => c.ExpectError is not null).Select(c => c.Name!));
+
     [Theory]
-    [MemberData(nameof(BadInputs.Ids), MemberType = typeof(BadInputs))]
-    public void BadInput_RaisesPythonsMessage(string id)
+    [MemberData(nameof(Cases))]
+    public void BadInput_RaisesPythonsClassAndMessage_OnBothSides(string name)
     {
         TorchAvailability.RequireTorch();
-        var c = BadInputs.Get(id);
-        var backend = new TorchBackend();
-        var e = Assert.Throws<TorchException>(() => backend.Evaluate(c.Call(), c.Grad));
-        Assert.Equal(c.Message, e.Message);
-        Assert.Equal(c.Kind, e.Kind);
+        var spec = ParityMatrix.Find(name)!;
+        foreach (IOpBackend backend in new IOpBackend[] { new TorchBackend(), new NativeBackend() })
+        {
+            var random = new Parity.Native.Rng.Generator(0);
+            var inputs = InputDrawer.Draw(spec, random, new NativeBackend());
+            var call = InputDrawer.ToCall(spec, inputs);
+            var e = Assert.Throws<TorchException>(() => backend.Evaluate(call, spec.GradientsFor(call)));
+            Assert.Equal((spec.ExpectErrorKind, spec.ExpectError), (e.Kind, e.Message));
+        }
     }
 
     [Fact]
-    public void Catalogue_HasAtLeastFortyDistinctCases()
+    public void EveryOp_HasBadInputs_AndTheyAreDistinct()
     {
-        Assert.True(BadInputs.All.Count >= 40, $"only {BadInputs.All.Count} cases");
-        Assert.Equal(BadInputs.All.Count, BadInputs.All.Select(c => c.Id).Distinct().Count());
+        Assert.All(OpCatalog.All, op => Assert.True(op.BadInputs().Any(), op.Name));
+        Assert.Equal(OpCatalog.All.Sum(op => op.BadInputs().Count()), OpCatalog.All.SelectMany(op => op.BadInputs().Select(b => op.Name + b.Name)).Distinct().Count());
     }
 }
 
@@ -84,7 +94,7 @@ public sealed class TorchSharpFrontendTextTests
         Assert.Equal(
             "Using a target size ([4]) that is different to the input size ([2, 2]) is deprecated. Please ensure they have the same size.",
             ManagedError(() => TorchSharp.torch.nn.functional.binary_cross_entropy(x, y)));
-        var python = Assert.Throws<TorchException>(() => new TorchBackend().Evaluate(BadInputs.Get("bce-target-size").Call(), grad: false));
+        var python = Assert.Throws<TorchException>(() => new TorchBackend().Evaluate(TestOps.Call(TestOps.BinaryCrossEntropy, Tensor.FromArray(new float[] { 0.5f, 0.5f, 0.5f, 0.5f }, 2, 2), Tensor.Vector(0.5f, 0.5f, 0.5f, 0.5f)), grad: false));
         Assert.Equal(
             "Using a target size (torch.Size([4])) that is different to the input size (torch.Size([2, 2])) is deprecated. Please ensure they have the same size.",
             python.Message);
@@ -98,7 +108,7 @@ public sealed class TorchSharpFrontendTextTests
         using var y = TorchSharp.torch.zeros(6);
         Assert.Equal("Target size ([6]) must be the same as input size ([2, 3])",
             ManagedError(() => TorchSharp.torch.nn.functional.binary_cross_entropy_with_logits(x, y)));
-        var python = Assert.Throws<TorchException>(() => new TorchBackend().Evaluate(BadInputs.Get("bcel-target-size").Call(), grad: false));
+        var python = Assert.Throws<TorchException>(() => new TorchBackend().Evaluate(TestOps.Call(TestOps.BinaryCrossEntropyWithLogits, Tensor.Zeros(DType.Float32, 2, 3), Tensor.Zeros(DType.Float32, 6)), grad: false));
         Assert.Equal("Target size (torch.Size([6])) must be the same as input size (torch.Size([2, 3]))", python.Message);
     }
 }
