@@ -68,6 +68,10 @@ public sealed class StoreVerifier : ISnapshotVerifier
             new(SnapshotMetadata.Case, CaseJson(spec)),
             new(SnapshotMetadata.InputDigest, InputDigest(inputs)),
         };
+        if (result.Warnings.Count > 0)
+        {
+            meta.Add(new(SnapshotMetadata.Warnings, string.Join("\n", result.Warnings.Select(w => w.ToString()))));
+        }
         if (spec.Seed is long seed)
         {
             meta.Add(new(SnapshotMetadata.Seed, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));

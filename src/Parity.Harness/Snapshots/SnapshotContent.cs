@@ -60,6 +60,9 @@ public static class SnapshotMetadata
     /// <summary>The case specification (JSON). Compared by default.</summary>
     public const string Case = "case";
 
+    /// <summary>The warnings the side issued (PyTorch's Python-frontend warnings), <c>Category: text</c> joined by newlines; absent when none. Compared by default.</summary>
+    public const string Warnings = "warnings";
+
     /// <summary>A digest of the case's inputs (e.g. <c>sha256:…</c> over the input tensors' bytes). Compared by default.</summary>
     public const string InputDigest = "input_digest";
 

@@ -7,7 +7,7 @@ public sealed record SnapshotOptions
 {
     /// <summary>The metadata keys compared by default: <c>case</c> and <c>input_digest</c>.</summary>
     public static readonly IReadOnlySet<string> DefaultComparedMetadata =
-        new[] { SnapshotMetadata.Case, SnapshotMetadata.InputDigest }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { SnapshotMetadata.Case, SnapshotMetadata.InputDigest, SnapshotMetadata.Warnings }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Whether this is a CI run. Defaults to the environment: <c>CI</c> set to <c>true</c> or <c>1</c> (any case),
