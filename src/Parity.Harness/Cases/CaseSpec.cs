@@ -120,7 +120,7 @@ public sealed record CaseSpec
 
     /// <summary>
     /// The tensors to differentiate with respect to when written as a list (<c>"grad": ["target"]</c>); null means
-    /// the op's default set (<see cref="OpSchema.DefaultGradients"/>): every differentiable tensor passed.
+    /// the op's default set (<see cref="OpDefinition.DefaultGradients"/>): every differentiable tensor passed.
     /// </summary>
     public IReadOnlyList<string>? GradOnly { get; init; }
 
@@ -166,6 +166,6 @@ public sealed record CaseSpec
         {
             return [];
         }
-        return GradOnly ?? Op.Schema.DefaultGradients(n => call[n]);
+        return GradOnly ?? Op.DefaultGradients(call);
     }
 }

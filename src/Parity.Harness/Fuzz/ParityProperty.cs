@@ -129,7 +129,7 @@ public sealed class ParityProperty
     {
         try
         {
-            return (backend.Evaluate(call, call.Op.Schema.DefaultGradients(n => call[n])), null);
+            return (backend.Evaluate(call, call.Op.DefaultGradients(call)), null);
         }
 #pragma warning disable CA1031 // any exception is a verdict here, not a crash of the fuzzer
         catch (Exception e)

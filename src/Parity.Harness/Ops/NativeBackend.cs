@@ -10,7 +10,7 @@ namespace Parity.Harness.Ops;
 /// <remarks>
 /// Gradient requests are checked as libtorch's autograd checks them, after the forward (so the op's own error wins):
 /// an integer tensor cannot require gradients, and a tensor libtorch does not differentiate raises the text its
-/// schema records (<see cref="TensorParam.NoGradError"/>).
+/// definition records (<see cref="OpDefinition.NoGradError"/>).
 /// </remarks>
 public sealed class NativeBackend : IOpBackend
 {
@@ -46,15 +46,15 @@ public sealed class NativeBackend : IOpBackend
     {
         foreach (string name in wrt)
         {
-            var p = call.Op.Schema.Tensor(name) ?? throw new ArgumentException($"{call.Op.Name} has no tensor argument '{name}'", nameof(wrt));
+            _ = call.Op.Schema.Tensor(name) ?? throw new ArgumentException($"{call.Op.Name} has no tensor argument '{name}'", nameof(wrt));
             var t = call[name] ?? throw new ArgumentException($"{call.Op.Name}: a gradient with respect to '{name}', which the call does not pass", nameof(wrt));
             if (!t.DType.IsFloatingPoint())
             {
                 throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
             }
-            if (!p.Differentiable)
+            if (!call.Op.IsDifferentiable(call, name))
             {
-                throw new TorchException(TorchErrorKind.RuntimeError, p.NoGradError ?? $"the derivative for '{name}' is not implemented.");
+                throw new TorchException(TorchErrorKind.RuntimeError, call.Op.NoGradError(call, name) ?? $"the derivative for '{name}' is not implemented.");
             }
         }
     }

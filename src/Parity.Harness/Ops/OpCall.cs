@@ -164,13 +164,13 @@ public static class OpBackends
 {
     /// <summary>
     /// Evaluates <paramref name="call"/>, with every gradient <c>"grad": true</c> asks for when <paramref name="grad"/>
-    /// is true (<see cref="OpSchema.DefaultGradients"/>), or none.
+    /// is true (<see cref="OpDefinition.DefaultGradients"/>), or none.
     /// </summary>
     public static OpResult Evaluate(this IOpBackend backend, OpCall call, bool grad, Tensor? gradOutput = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(call);
-        return backend.Evaluate(call, grad ? call.Op.Schema.DefaultGradients(n => call[n]) : [], gradOutput);
+        return backend.Evaluate(call, grad ? call.Op.DefaultGradients(call) : [], gradOutput);
     }
 }
 

@@ -76,6 +76,45 @@ public abstract class OpDefinition
     /// <returns>One gradient per name of <paramref name="wrt"/>, in that order.</returns>
     public abstract IReadOnlyList<KeyValuePair<string, Tensor>> Backward(OpCall call, Tensor gradOutput, IReadOnlyList<string> wrt);
 
+    /// <summary>
+    /// Whether libtorch's autograd differentiates the tensor <paramref name="name"/> in this call: by default its
+    /// schema's flag, and never an integer tensor. An op whose differentiability depends on the call (cross_entropy's
+    /// <c>weight</c> is differentiable only with probability targets) overrides this.
+    /// </summary>
+    public virtual bool IsDifferentiable(OpCall call, string name)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return Schema.Tensor(name) is { Differentiable: true } && call[name] is { } t && t.DType.IsFloatingPoint();
+    }
+
+    /// <summary>
+    /// The libtorch error for a gradient asked for a floating tensor it does not differentiate in this call, or null when
+    /// asking is fine. By default the schema's <see cref="TensorParam.NoGradError"/>.
+    /// </summary>
+    public virtual string? NoGradError(OpCall call, string name) => Schema.Tensor(name)?.NoGradError;
+
+    /// <summary>
+    /// The gradients <c>"grad": true</c> asks for: the primary tensor (when the schema marks it differentiable, even if
+    /// it is an integer tensor, so that libtorch's error is compared) and every other tensor differentiable in this call.
+    /// </summary>
+    public IReadOnlyList<string> DefaultGradients(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var list = new List<string>();
+        foreach (var p in Schema.Tensors)
+        {
+            if (call[p.Name] is null)
+            {
+                continue;
+            }
+            if ((p == Schema.Primary && p.Differentiable) || (p != Schema.Primary && IsDifferentiable(call, p.Name)))
+            {
+                list.Add(p.Name);
+            }
+        }
+        return list;
+    }
+
     // ---- reference ---------------------------------------------------------------------------------------------
 
     /// <summary>

@@ -83,26 +83,4 @@ public sealed class OpSchema
 
     /// <summary>The non-tensor parameter named <paramref name="name"/>, or null.</summary>
     public ScalarParam? Scalar(string name) => Scalars.FirstOrDefault(s => s.Name == name);
-
-    /// <summary>
-    /// The gradients <c>"grad": true</c> asks for: the primary tensor (when differentiable) and every other
-    /// differentiable tensor the call passes that is floating point.
-    /// </summary>
-    public IReadOnlyList<string> DefaultGradients(Func<string, Tensor?> tensor)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        var list = new List<string>();
-        foreach (var p in Tensors)
-        {
-            if (!p.Differentiable || tensor(p.Name) is not { } t)
-            {
-                continue;
-            }
-            if (p == Primary || t.DType.IsFloatingPoint())
-            {
-                list.Add(p.Name);
-            }
-        }
-        return list;
-    }
 }

@@ -17,7 +17,11 @@ public sealed class CrossEntropy : OpDefinition
 {
     /// <inheritdoc/>
     public override OpSchema Schema { get; } = new("cross_entropy",
-        [new TensorParam("input", Differentiable: true), new TensorParam("target", Differentiable: true), new TensorParam("weight", Required: false)],
+        [
+            new TensorParam("input", Differentiable: true), new TensorParam("target", Differentiable: true),
+            new TensorParam("weight", Required: false, Differentiable: true,
+                NoGradError: "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True."),
+        ],
         [
             new ScalarParam("ignore_index", ArgKind.Int, ArgValue.Of(NllLoss.DefaultIgnoreIndex)), ScalarParam.Reduction(),
             new ScalarParam("label_smoothing", ArgKind.Float, ArgValue.Of(0.0)),
@@ -35,6 +39,20 @@ public sealed class CrossEntropy : OpDefinition
     /// <inheritdoc/>
     public override bool HasClassDimension => true;
 
+    /// <summary>
+    /// With probability targets (floating, input-shaped) the loss is a composite of log_softmax, products and a sum, so autograd
+    /// differentiates target and weight too; with class-index targets it is nll_loss, whose kernel differentiates
+    /// neither.
+    /// </summary>
+    public override bool IsDifferentiable(OpCall call, string name)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        // ATen's cross_entropy_loss takes the probability path when target's sizes equal input's, else nll_loss.
+        var target = call.Required("target");
+        return name == "input" ? base.IsDifferentiable(call, name)
+            : base.IsDifferentiable(call, name) && target.DType.IsFloatingPoint() && target.Shape.SequenceEqual(call.Required("input").Shape);
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(OpCall call) => Functional.CrossEntropy(
         call.Required("input"), call.Required("target"), call["weight"], call.Int("ignore_index"), call.Reduction, call.Float("label_smoothing"));
@@ -44,6 +62,8 @@ public sealed class CrossEntropy : OpDefinition
         ("input", () => Functional.CrossEntropyBackward(gradOutput, call.Required("input"), call.Required("target"), call["weight"],
             call.Int("ignore_index"), call.Reduction, call.Float("label_smoothing"))),
         ("target", () => Functional.CrossEntropyTargetBackward(gradOutput, call.Required("input"), call.Required("target"), call["weight"],
+            call.Int("ignore_index"), call.Reduction, call.Float("label_smoothing"))),
+        ("weight", () => Functional.CrossEntropyWeightBackward(gradOutput, call.Required("input"), call.Required("target"), call.Required("weight"),
             call.Int("ignore_index"), call.Reduction, call.Float("label_smoothing"))));
 
     /// <inheritdoc/>
