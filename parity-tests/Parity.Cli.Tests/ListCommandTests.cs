@@ -6,6 +6,17 @@ namespace Parity.Cli.Tests;
 public class ListCommandTests
 {
     [Fact]
+    public void Ops_PrintsEveryRegisteredOpsSignature()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, cli.Run("list", "--ops"));
+        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(Parity.Harness.Ops.OpCatalog.All.Count, lines.Length);
+        Assert.Contains("cross_entropy(input*, target*, weight*=None, ignore_index=-100, reduction='mean' {none|mean|sum}, label_smoothing=0.0)", lines);
+        Assert.Contains("sigmoid(input*)", lines);
+    }
+
+    [Fact]
     public void Names_OnePerLine_AllCases()
     {
         using var cli = new CliHarness(catalogue: ParityMatrix.All);

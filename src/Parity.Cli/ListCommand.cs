@@ -14,8 +14,18 @@ internal static class ListCommand
         sel.AddTo(cmd);
         var json = new Option<bool>("--json") { Description = "Print the cases as a JSON array in the parity eval case format" };
         cmd.Add(json);
+        var ops = new Option<bool>("--ops") { Description = "Print the registered ops with their PyTorch signatures (differentiable tensors marked *) instead of cases" };
+        cmd.Add(ops);
         cmd.SetAction(p =>
         {
+            if (p.GetValue(ops))
+            {
+                foreach (var op in OpCatalog.All)
+                {
+                    host.Out.WriteLine(Signature(op));
+                }
+                return 0;
+            }
             var catalogue = ParityApp.Catalogue(host);
             var selected = sel.Read(p).Apply(catalogue).Select(i => catalogue[i]).ToList();
             if (p.GetValue(json))
@@ -33,5 +43,13 @@ internal static class ListCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary><c>name(input*, target, weight=None, ignore_index=-100, reduction='mean')</c>: PyTorch's parameters and defaults.</summary>
+    internal static string Signature(OpDefinition op)
+    {
+        var parts = op.Schema.Tensors.Select(t => t.Name + (t.Differentiable ? "*" : "") + (t.Required ? "" : "=None"))
+            .Concat(op.Schema.Scalars.Select(s => $"{s.Name}={s.Default}" + (s.Choices is { } c ? " {" + string.Join("|", c) + "}" : "")));
+        return $"{op.Name}({string.Join(", ", parts)})";
     }
 }
