@@ -1,5 +1,5 @@
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Ops;
 using Parity.Native;
 

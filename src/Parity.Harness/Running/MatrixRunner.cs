@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Ops;
 using Parity.Native;
