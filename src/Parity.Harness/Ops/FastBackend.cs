@@ -263,6 +263,10 @@ public sealed class FastBackend : IOpBackend, ISupportedOps
         {
             return "no classes";
         }
+        if (inner < 1)
+        {
+            return "an empty trailing dimension (the fast kernels take inner >= 1)";
+        }
         if (call["weight"] is { } w && (w.Dim != 1 || w.Numel != c))
         {
             return "a weight other than one per class";
