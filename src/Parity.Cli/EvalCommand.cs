@@ -20,6 +20,8 @@ internal static class EvalCommand
         cmd.Add(file);
         cmd.Add(noTorch);
         cmd.Add(showInputs);
+        var backend = new Option<string?>("--backend") { Description = BackendLoader.Help };
+        cmd.Add(backend);
         cmd.SetAction(p =>
         {
             string path = p.GetValue(file)!;
@@ -35,7 +37,12 @@ internal static class EvalCommand
                 return ParityApp.ExitUsage;
             }
             bool skipTorch = p.GetValue(noTorch);
+            var underTest = BackendLoader.Load(p.GetValue(backend), host);
             var backends = host.Backends(skipTorch);
+            if (underTest is not null)
+            {
+                backends = backends with { Native = underTest };
+            }
             if (!skipTorch && backends.Torch is null)
             {
                 host.Err.WriteLine($"parity eval: libtorch unavailable ({backends.TorchNote}); printing native results only");

@@ -24,6 +24,8 @@ internal static class FuzzCommand
         cmd.Add(seed);
         cmd.Add(ops);
         cmd.Add(threads);
+        var backend = new Option<string?>("--backend") { Description = BackendLoader.Help + " (the fuzzer skips calls an ISupportedOps backend declines)" };
+        cmd.Add(backend);
         cmd.SetAction(p =>
         {
             int n = p.GetValue(cases);
@@ -44,7 +46,12 @@ internal static class FuzzCommand
                     throw new UsageException(e.Message);
                 }
             }
+            var underTest = BackendLoader.Load(p.GetValue(backend), host);
             var backends = host.Backends(false);
+            if (underTest is not null)
+            {
+                backends = backends with { Native = underTest };
+            }
             if (backends.Torch is null)
             {
                 host.Err.WriteLine($"parity fuzz: nothing to compare against ({backends.TorchNote})");
@@ -57,6 +64,7 @@ internal static class FuzzCommand
                 Seed = p.GetValue(seed),
                 Ops = selected,
                 Threads = t,
+                Skip = backends.Native is ISupportedOps declared ? declared.Unsupported : null,
                 // FuzzRunner reports progress one call at a time.
                 Progress = pr =>
                 {

@@ -20,6 +20,8 @@ internal static class RunCommand
         var report = new Option<string[]>("--report") { Description = "Write a report; the format follows the extension: .md, .json, .xml (JUnit), .html" };
         var snapshots = new Option<string?>("--snapshots") { Description = "Snapshot directory (default: ./snapshots when it exists)" };
         var noSnapshots = new Option<bool>("--no-snapshots") { Description = "Do not compare with snapshots" };
+        var backend = new Option<string?>("--backend") { Description = BackendLoader.Help };
+        cmd.Add(backend);
         cmd.Add(threads);
         cmd.Add(noTorch);
         cmd.Add(report);
@@ -45,16 +47,23 @@ internal static class RunCommand
             {
                 throw new UsageException("--threads must be at least 1");
             }
-            return Execute(host, selection, n, p.GetValue(noTorch), reports, p.GetValue(snapshots), p.GetValue(noSnapshots));
+            var underTest = BackendLoader.Load(p.GetValue(backend), host);
+            return Execute(host, selection, n, p.GetValue(noTorch), reports, p.GetValue(snapshots), p.GetValue(noSnapshots), underTest);
         });
         return cmd;
     }
 
-    private static int Execute(ParityHost host, CaseSelection selection, int threads, bool noTorch, string[] reports, string? snapshotDir, bool noSnapshots)
+    private static int Execute(ParityHost host, CaseSelection selection, int threads, bool noTorch, string[] reports, string? snapshotDir, bool noSnapshots,
+                               IOpBackend? underTest)
     {
         var catalogue = ParityApp.Catalogue(host);
         var selected = selection.Apply(catalogue);
         var backends = host.Backends(noTorch);
+        if (underTest is not null)
+        {
+            backends = backends with { Native = underTest };
+            host.Err.WriteLine($"note: backend under test: {underTest.Name} ({underTest.GetType().FullName}) in place of the native ops");
+        }
         var console = Consoles.Create(host.Out);
         var err = host.Err;
         if (backends.Torch is null)
@@ -128,6 +137,15 @@ internal static class RunCommand
         }
         console.Write(table);
         console.WriteLine(RunReports.Totals(result));
+        if (result.Unsupported > 0)
+        {
+            console.WriteLine("Run / unsupported by the backend under test, per op:");
+            foreach (var g in result.Cases.GroupBy(c => c.Case.Op).OrderBy(g => OpCatalog.Order(g.Key)))
+            {
+                int unsupported = g.Count(c => c.Status == CaseStatus.Unsupported);
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Key.Name,-34} run {g.Count() - unsupported,5}  unsupported {unsupported,5}"));
+            }
+        }
         if (result.TorchNote is not null)
         {
             console.WriteLine($"libtorch comparisons skipped: {result.TorchNote}");

@@ -3,7 +3,7 @@ using System.CommandLine;
 using Parity.Harness.Cases;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Running;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 
 namespace Parity.Cli;
 

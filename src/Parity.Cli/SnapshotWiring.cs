@@ -1,6 +1,6 @@
 using Parity.Harness.Ops;
 using Parity.Harness.Running;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 
 namespace Parity.Cli;
 

@@ -1,7 +1,7 @@
 using Parity.Tests.Shared;
 using Parity.Harness.Ops;
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Tests.Fakes;
 using Parity.Native;

@@ -2,7 +2,7 @@ using Parity.Tests.Shared;
 using Parity.Harness.Ops;
 using Parity.Harness.Matrix;
 using Parity.Harness.Running;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 
 namespace Parity.Harness.Tests.Live;
 

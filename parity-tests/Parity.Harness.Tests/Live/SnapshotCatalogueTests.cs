@@ -1,5 +1,5 @@
 using Parity.Harness.Matrix;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 
 namespace Parity.Harness.Tests.Live;
 

@@ -1,4 +1,4 @@
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Ops;
 using Parity.Native;
 

@@ -1,5 +1,5 @@
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Ops;
 using Parity.Native;
 
@@ -48,6 +48,15 @@ public sealed record SideResult
     /// <summary>Whether the side succeeded.</summary>
     public bool Succeeded => Error is null;
 
+    /// <summary>
+    /// Why the backend under test does not implement the call (it threw <see cref="NotSupportedException"/> or does not
+    /// list the op in <see cref="ISupportedOps"/>); null when it does. An unsupported case is compared with nothing.
+    /// </summary>
+    public string? Unsupported { get; init; }
+
+    /// <summary>An unsupported result: <see cref="Error"/> reads <c>unsupported: {reason}</c>.</summary>
+    public static SideResult NotSupported(string reason) => new(null, null, "unsupported: " + reason) { Unsupported = reason };
+
     /// <summary>An error result from an exception (first line of its message; non-TorchException types are prefixed with their type name).</summary>
     public static SideResult FromException(Exception e)
     {
@@ -95,6 +104,9 @@ public sealed record CaseOutcome
     /// <summary>All gradient comparisons as one (<see cref="TensorComparison.Combine"/>); null when none.</summary>
     public TensorComparison? Grad => TensorComparison.Combine(Grads.Select(kv => kv.Value));
 
+    /// <summary>Whether the backend under test does not implement the case (<see cref="SideResult.Unsupported"/>).</summary>
+    public bool Unsupported => Native.Unsupported is not null;
+
     /// <summary>Whether native agrees with libtorch; null when libtorch was not run.</summary>
     public bool? Match { get; init; }
 
@@ -138,6 +150,7 @@ public sealed record CaseOutcome
 public sealed class CaseEvaluator
 {
     private readonly IOpBackend _native;
+    private readonly IOpBackend _nativeMapper;
     private readonly IRandomSource _nativeRandom;
     private readonly IOpBackend? _torch;
     private readonly IRandomSource? _torchRandom;
@@ -152,6 +165,7 @@ public sealed class CaseEvaluator
         ArgumentNullException.ThrowIfNull(native);
         ArgumentNullException.ThrowIfNull(nativeRandom);
         _native = native;
+        _nativeMapper = new MapperWithFallback(native);
         _nativeRandom = nativeRandom;
         _torch = torch;
         _torchRandom = torchRandom;
@@ -168,7 +182,7 @@ public sealed class CaseEvaluator
     public void Replay(CaseSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        TryDraw(spec, _nativeRandom, _native);
+        TryDraw(spec, _nativeRandom, _nativeMapper);
         if (_torch is not null && _torchRandom is not null)
         {
             TryDraw(spec, _torchRandom, _torch);
@@ -218,7 +232,7 @@ public sealed class CaseEvaluator
         SideResult? nativeDrawError = null;
         try
         {
-            nativeInputs = InputDrawer.Draw(spec, _nativeRandom, _native);
+            nativeInputs = InputDrawer.Draw(spec, _nativeRandom, _nativeMapper);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -258,6 +272,10 @@ public sealed class CaseEvaluator
         try
         {
             var call = InputDrawer.ToCall(spec, inputs);
+            if (backend is ISupportedOps declared && declared.Unsupported(call) is { } why)
+            {
+                return SideResult.NotSupported(why);
+            }
             var wrt = spec.GradientsFor(call);
             var r = backend.Evaluate(call, wrt);
             var missing = wrt.FirstOrDefault(n => r.GradOf(n) is null);
@@ -266,6 +284,10 @@ public sealed class CaseEvaluator
                 return new SideResult(r.Output, null, $"{backend.Name} backend returned no gradient with respect to {missing}", unexpected: true);
             }
             return new SideResult(r.Output, r.Grads, null) { Warnings = r.Warnings };
+        }
+        catch (NotSupportedException e)
+        {
+            return SideResult.NotSupported(SideResult.FirstLine(e.Message));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -279,6 +301,10 @@ public sealed class CaseEvaluator
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(native);
         var outcome = new CaseOutcome { Case = spec, Native = native, Torch = torch, Inputs = inputs, InputsIdentical = inputsIdentical };
+        if (native.Unsupported is not null)
+        {
+            return outcome with { Reason = "unsupported: " + native.Unsupported };
+        }
         if (torch is null)
         {
             return outcome;
@@ -378,5 +404,32 @@ public sealed class CaseEvaluator
         }
         static string Show(IReadOnlyList<TorchWarning> w) => w.Count == 0 ? "none" : string.Join(" | ", w.Select(x => $"\"{x}\""));
         return $"warnings differ: native {Show(native)}, libtorch {Show(torch)}";
+    }
+}
+
+/// <summary>
+/// Applies input maps (sigmoid, softmax, log_softmax) with the backend under test, and with the built-in native ops where
+/// that backend does not implement them, so a partial backend still receives the inputs every other side receives.
+/// </summary>
+internal sealed class MapperWithFallback(IOpBackend primary) : IOpBackend
+{
+    private readonly NativeBackend _fallback = new();
+
+    public string Name => primary.Name;
+
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
+    {
+        if (primary is ISupportedOps declared && declared.Unsupported(call) is not null)
+        {
+            return _fallback.Evaluate(call, wrt, gradOutput);
+        }
+        try
+        {
+            return primary.Evaluate(call, wrt, gradOutput);
+        }
+        catch (NotSupportedException)
+        {
+            return _fallback.Evaluate(call, wrt, gradOutput);
+        }
     }
 }

@@ -73,7 +73,8 @@ public static class RunReports
         ArgumentNullException.ThrowIfNull(run);
         var rows = run.Summary;
         return $"{run.Cases.Count} cases: {run.Passed} passed, {run.Failed} failed, {run.Skipped} skipped" +
-               (run.ReferenceUndefined > 0 ? $", {run.ReferenceUndefined} reference undefined" : "") + "; " +
+               (run.ReferenceUndefined > 0 ? $", {run.ReferenceUndefined} reference undefined" : "") +
+               (run.Unsupported > 0 ? $", {run.Unsupported} unsupported" : "") + "; " +
                $"bit-identical {rows.Sum(r => r.BitIdentical)} (expected {rows.Sum(r => r.ExpectedBitIdentical)}, " +
                $"of which {rows.Sum(r => r.ExpectedBitIdenticalHit)} were)";
     }
@@ -208,6 +209,10 @@ public static class RunReports
                 {
                     string msg = c.FailureMessage;
                     tc.Add(new XElement("failure", new XAttribute("message", Xml(msg.Length > 500 ? msg[..500] + "…" : msg)), Xml(msg)));
+                }
+                else if (c.Status == CaseStatus.Unsupported)
+                {
+                    tc.Add(new XElement("skipped", new XAttribute("message", Xml("unsupported: " + c.Outcome.Native.Unsupported))));
                 }
                 else if (c.Status == CaseStatus.ReferenceUndefined)
                 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Evaluation;
 using Parity.Harness.Ops;
 using Parity.Native;
@@ -54,6 +54,9 @@ public enum CaseStatus
 
     /// <summary>Not compared because libtorch's result is undefined for the case (<see cref="CaseSpec.ReferenceUndefined"/>).</summary>
     ReferenceUndefined,
+
+    /// <summary>Not compared because the backend under test does not implement the case (<see cref="CaseOutcome.Unsupported"/>); never passed.</summary>
+    Unsupported,
 }
 
 /// <summary>One case of a run.</summary>
@@ -68,7 +71,8 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
 
     /// <summary>Failed when any comparison failed; passed when at least one ran and all agreed; skipped when none ran.</summary>
     public CaseStatus Status =>
-        Case.ReferenceUndefined is not null ? CaseStatus.ReferenceUndefined
+        Outcome.Unsupported ? CaseStatus.Unsupported
+        : Case.ReferenceUndefined is not null ? CaseStatus.ReferenceUndefined
         : Torch == CaseStatus.Failed || Snapshot is { Failed: true } ? CaseStatus.Failed
         : Torch == CaseStatus.Passed || Snapshot is { Passed: true } ? CaseStatus.Passed
         : CaseStatus.Skipped;
@@ -123,6 +127,9 @@ public sealed record RunResult(IReadOnlyList<CaseRunResult> Cases, string? Torch
 
     /// <summary>Number of skipped cases.</summary>
     public int Skipped => Cases.Count(c => c.Status == CaseStatus.Skipped);
+
+    /// <summary>Number of cases the backend under test does not implement.</summary>
+    public int Unsupported => Cases.Count(c => c.Status == CaseStatus.Unsupported);
 
     /// <summary>Number of cases whose reference result is undefined (evaluated natively, compared with nothing).</summary>
     public int ReferenceUndefined => Cases.Count(c => c.Status == CaseStatus.ReferenceUndefined);
@@ -183,7 +190,7 @@ public static class MatrixRunner
                     false => CaseStatus.Failed,
                 };
                 SnapshotVerdict? verdict = null;
-                if (snapshots is not null && spec.ReferenceUndefined is null)
+                if (snapshots is not null && spec.ReferenceUndefined is null && !outcome.Unsupported)
                 {
                     try
                     {

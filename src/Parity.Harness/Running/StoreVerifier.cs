@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Parity.Harness.Cases;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Evaluation;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 using Parity.Harness.Ops;
 using Parity.Native;
 

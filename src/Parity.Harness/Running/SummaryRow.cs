@@ -1,4 +1,4 @@
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Harness.Ops;
 using Parity.Native;
 
@@ -24,6 +24,9 @@ public sealed record SummaryRow
 
     /// <summary>Cases skipped.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Cases the backend under test does not implement (compared with nothing).</summary>
+    public int Unsupported { get; init; }
 
     /// <summary>Largest abs difference of outputs.</summary>
     public double ValueMaxAbs { get; init; }
@@ -69,6 +72,7 @@ public sealed record SummaryRow
                 Passed = list.Count(c => c.Status == CaseStatus.Passed),
                 Failed = list.Count(c => c.Status == CaseStatus.Failed),
                 Skipped = list.Count(c => c.Status == CaseStatus.Skipped),
+                Unsupported = list.Count(c => c.Status == CaseStatus.Unsupported),
                 ValueMaxAbs = outs.Select(t => t.MaxAbsDiff).DefaultIfEmpty(0).Max(),
                 ValueMaxRel = outs.Select(t => t.MaxRelDiff).DefaultIfEmpty(0).Max(),
                 ValueMaxUlp = outs.Select(t => t.MaxUlpDiff).DefaultIfEmpty(0).Max(),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Parity.Native;
+using Parity.Snapshots;
 
 namespace Parity.Harness.Cases.Json;
 

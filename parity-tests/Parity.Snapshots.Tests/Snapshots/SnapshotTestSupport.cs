@@ -1,8 +1,8 @@
 using System.Text;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 using Parity.Native;
 
-namespace Parity.Harness.Tests.Snapshots;
+namespace Parity.Snapshots.Tests;
 
 /// <summary>A fresh temp directory per test, deleted afterwards; never the repository's snapshots/.</summary>
 internal sealed class TempDir : IDisposable

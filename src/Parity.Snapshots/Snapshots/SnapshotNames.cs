@@ -1,4 +1,4 @@
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// Snapshot names and the file names derived from them (Verify's convention):

@@ -1,8 +1,8 @@
-using Parity.Harness.Comparison;
-using Parity.Harness.Snapshots;
+using Parity.Comparison;
+using Parity.Snapshots;
 using Parity.Native;
 
-namespace Parity.Harness.Tests.Snapshots;
+namespace Parity.Snapshots.Tests;
 
 public class TensorSnapshotTests
 {

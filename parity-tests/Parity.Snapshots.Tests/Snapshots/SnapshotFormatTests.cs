@@ -1,8 +1,8 @@
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 using Parity.Native;
-using static Parity.Harness.Tests.Snapshots.Snap;
+using static Parity.Snapshots.Tests.Snap;
 
-namespace Parity.Harness.Tests.Snapshots;
+namespace Parity.Snapshots.Tests;
 
 public class SnapshotFormatTests
 {

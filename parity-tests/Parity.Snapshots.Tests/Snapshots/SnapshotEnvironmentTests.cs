@@ -1,6 +1,6 @@
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 
-namespace Parity.Harness.Tests.Snapshots;
+namespace Parity.Snapshots.Tests;
 
 /// <summary>Tests that set process environment variables run alone, so no other test reads a value they set.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,6 +1,6 @@
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>The outcome of <see cref="SnapshotStore.Check"/>.</summary>
 public enum SnapshotStatus

@@ -1,4 +1,4 @@
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// Writes that publish a whole file or nothing: the bytes go to a hidden temp file in the same directory, are

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>How a <see cref="SnapshotStore"/> behaves.</summary>
 public sealed record SnapshotOptions

@@ -1,6 +1,6 @@
 using Parity.Native;
 
-namespace Parity.Harness.Comparison;
+namespace Parity.Comparison;
 
 /// <summary>
 /// The one tolerance model of Parity, shared by live parity and snapshots: an element passes when

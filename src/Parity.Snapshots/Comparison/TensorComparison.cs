@@ -1,7 +1,7 @@
 using System.Globalization;
 using Parity.Native;
 
-namespace Parity.Harness.Comparison;
+namespace Parity.Comparison;
 
 /// <summary>The result of comparing an actual tensor with an expected one under a <see cref="Tolerance"/>.</summary>
 public sealed record TensorComparison

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Native;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// A directory of snapshot files, one per case: <c>{dir}/{name}.verified.txt</c> holds the accepted content;

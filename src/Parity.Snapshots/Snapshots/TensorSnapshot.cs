@@ -1,7 +1,7 @@
-using Parity.Harness.Comparison;
+using Parity.Comparison;
 using Parity.Native;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// Snapshot assertions for any test framework: checks named tensors against the snapshot directory and throws

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace Parity.Harness;
+namespace Parity.Snapshots;
 
 /// <summary>
-/// The one string-literal escaper of the harness, shared by the case JSON writer and the snapshot format:
+/// The one string-literal escaper, shared by the case JSON writer and the snapshot format:
 /// double quotes, with <c>\" \\ \n \r \t</c> and <c>\uXXXX</c> for other control characters, DEL and lone surrogates,
 /// so the result is valid JSON and round-trips through either reader.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Parity.Native;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// The text format of snapshot files, schema version 1 (described in docs/snapshots.md).

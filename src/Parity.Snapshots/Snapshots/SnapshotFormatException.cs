@@ -1,4 +1,4 @@
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// A snapshot file could not be read: truncated, not UTF-8, an unknown schema version, a malformed or non-canonical

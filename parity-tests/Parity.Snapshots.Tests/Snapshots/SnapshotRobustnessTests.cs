@@ -1,9 +1,9 @@
 using System.Text;
-using Parity.Harness.Snapshots;
+using Parity.Snapshots;
 using Parity.Native;
-using static Parity.Harness.Tests.Snapshots.Snap;
+using static Parity.Snapshots.Tests.Snap;
 
-namespace Parity.Harness.Tests.Snapshots;
+namespace Parity.Snapshots.Tests;
 
 public class SnapshotRobustnessTests
 {

@@ -1,6 +1,6 @@
 using Parity.Native;
 
-namespace Parity.Harness.Snapshots;
+namespace Parity.Snapshots;
 
 /// <summary>
 /// What one snapshot holds: ordered free-form metadata, named tensors, and optionally the expected error text.
