@@ -36,8 +36,8 @@ internal static class OpScripts
             return result
         """;
 
-    // One unit per op and thread: the graph executor keeps profiling state per function, and a function run from
-    // several threads at once was seen to fail an internal check ("Expected false to be true") in a fuzz run.
+    // One unit per op and thread, run with the graph executor's optimizations off on that thread (JitExecutor): the
+    // functions then run as eager kernels with eager autograd, whatever ran before.
     [ThreadStatic]
     private static Dictionary<string, torch.jit.CompilationUnit>? t_units;
 
@@ -46,6 +46,7 @@ internal static class OpScripts
     public static torch.jit.CompilationUnit Unit(OpDefinition op)
     {
         ArgumentNullException.ThrowIfNull(op);
+        PInvoke.JitExecutor.DisableOptimizationOnThisThread();
         t_units ??= [];
         if (!t_units.TryGetValue(op.Name, out var unit))
         {

@@ -103,6 +103,23 @@ public static class LibTorchLoader
         }
     }
 
+    private static IntPtr s_torchCpu;
+
+    /// <summary>The handle of the loaded <c>libtorch_cpu</c> (after <see cref="EnsureAvailable"/>), for the few C++ entry
+    /// points TorchSharp does not wrap (see <see cref="JitExecutor"/>).</summary>
+    internal static IntPtr TorchCpuHandle
+    {
+        get
+        {
+            EnsureAvailable();
+            if (s_torchCpu == IntPtr.Zero && NativeLibrary.TryLoad(OperatingSystem.IsWindows() ? "torch_cpu" : "libtorch_cpu", typeof(LibTorchLoader).Assembly, null, out IntPtr h))
+            {
+                s_torchCpu = h;
+            }
+            return s_torchCpu;
+        }
+    }
+
     private static LibTorchStatus PrepareNative()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
@@ -119,7 +136,11 @@ public static class LibTorchLoader
 
         foreach (string lib in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
         {
-            NativeLibrary.Load(Path.Combine(nativeDir, lib));
+            IntPtr handle = NativeLibrary.Load(Path.Combine(nativeDir, lib));
+            if (lib == "libtorch_cpu.so")
+            {
+                s_torchCpu = handle;
+            }
         }
         if (shimSource is not null)
         {
