@@ -552,7 +552,9 @@ public static partial class Functional
                     long at = At(t, b, c);
                     T res = grad[at];
                     T lpv = lp[at];
-                    grad[at] = (T.Exp(lpv) - T.Exp(res + nll - lpv)) * gr;
+                    // libtorch's res + nll − lp, with the sum's operands in the order its compiled code adds them
+                    // (equal values either way; when both are NaN, x86 keeps the first operand's sign).
+                    grad[at] = (T.Exp(lpv) - T.Exp(nll + res - lpv)) * gr;
                 }
             }
             for (int t = inputLength; t < frames; t++)
