@@ -8,7 +8,7 @@ namespace Parity.Native;
 /// Enough for the losses and the random generator; there is no broadcasting engine and no views.
 /// </summary>
 /// <remarks>
-/// Storage is a <see cref="float"/>[], <see cref="double"/>[] or <see cref="long"/>[] according to <see cref="DType"/>.
+/// Storage is a <see cref="float"/>[], <see cref="double"/>[], <see cref="long"/>[] or <see cref="int"/>[] according to <see cref="DType"/>.
 /// A 0-dimensional tensor (a scalar) has an empty shape and one element.
 /// </remarks>
 public sealed class Tensor
@@ -36,6 +36,7 @@ public sealed class Tensor
             DType.Float32 => new float[n],
             DType.Float64 => new double[n],
             DType.Int64 => new long[n],
+            DType.Int32 => new int[n],
             _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
         };
         return new Tensor(dtype, (int[])shape.Clone(), data);
@@ -52,6 +53,10 @@ public sealed class Tensor
     /// <summary>Wraps a copy of <paramref name="values"/> as an int64 tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">The element count does not match the shape.</exception>
     public static Tensor FromArray(long[] values, params int[] shape) => Create(DType.Int64, values, shape);
+
+    /// <summary>Wraps a copy of <paramref name="values"/> as an int32 tensor of the given shape.</summary>
+    /// <exception cref="ArgumentException">The element count does not match the shape.</exception>
+    public static Tensor FromArray(int[] values, params int[] shape) => Create(DType.Int32, values, shape);
 
     /// <summary>A 1-D float32 tensor.</summary>
     public static Tensor Vector(params float[] values) => FromArray(values, values.Length);
@@ -128,6 +133,10 @@ public sealed class Tensor
     /// <exception cref="InvalidOperationException">The tensor is not int64.</exception>
     public Span<long> Int64Span => _data as long[] ?? throw WrongType(DType.Int64);
 
+    /// <summary>The int32 storage.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not int32.</exception>
+    public Span<int> Int32Span => _data as int[] ?? throw WrongType(DType.Int32);
+
     /// <summary>The storage as a span of <typeparamref name="T"/>, which must match the dtype.</summary>
     /// <exception cref="InvalidOperationException">T does not match the dtype.</exception>
     public Span<T> AsSpan<T>() => _data as T[] ?? throw new InvalidOperationException($"tensor is {DType.Name()}, not {typeof(T).Name}");
@@ -137,6 +146,7 @@ public sealed class Tensor
     {
         DType.Float32 => MemoryMarshal.AsBytes<float>((float[])_data),
         DType.Float64 => MemoryMarshal.AsBytes<double>((double[])_data),
+        DType.Int32 => MemoryMarshal.AsBytes<int>((int[])_data),
         _ => MemoryMarshal.AsBytes<long>((long[])_data),
     };
 
@@ -146,10 +156,11 @@ public sealed class Tensor
         float[] f => f[index],
         double[] d => d[index],
         long[] l => l[index],
+        int[] n => n[index],
         _ => throw new InvalidOperationException(),
     };
 
-    /// <summary>Sets element <paramref name="index"/> (row-major), converting from double (truncation toward zero for int64).</summary>
+    /// <summary>Sets element <paramref name="index"/> (row-major), converting from double (truncation toward zero for the integer types).</summary>
     public void SetDouble(int index, double value)
     {
         switch (_data)
@@ -157,6 +168,7 @@ public sealed class Tensor
             case float[] f: f[index] = (float)value; break;
             case double[] d: d[index] = value; break;
             case long[] l: l[index] = (long)value; break;
+            case int[] n: n[index] = (int)value; break;
         }
     }
 
@@ -212,7 +224,10 @@ public sealed class Tensor
         return new Tensor(DType, (int[])shape.Clone(), (Array)_data.Clone());
     }
 
-    /// <summary>A copy converted to another dtype (int64 conversion truncates toward zero, as <c>.to(torch.long)</c>).</summary>
+    /// <summary>
+    /// A copy converted to another dtype (conversion to an integer type truncates toward zero, as <c>.to(torch.long)</c>;
+    /// int64 → int32 keeps the low 32 bits, as a C++ cast does).
+    /// </summary>
     public Tensor To(DType dtype)
     {
         if (dtype == DType)
@@ -220,6 +235,15 @@ public sealed class Tensor
             return Clone();
         }
         var t = Zeros(dtype, _shape);
+        if (_data is long[] longs && dtype == DType.Int32)
+        {
+            var ints = t.Int32Span;
+            for (int i = 0; i < longs.Length; i++)
+            {
+                ints[i] = unchecked((int)longs[i]);
+            }
+            return t;
+        }
         for (int i = 0; i < Numel; i++)
         {
             t.SetDouble(i, GetDouble(i));

@@ -41,9 +41,10 @@ internal static class TensorFormatter
         }
         else
         {
-            if (t.DType == DType.Float64)
+            if (t.DType is DType.Float64 or DType.Int32)
             {
-                suffixes.Add("dtype=torch.float64");
+                // Only the default dtypes (float32, and int64 for integers) go unnamed.
+                suffixes.Add("dtype=torch." + t.DType.Name());
             }
             bool summarize = t.Numel > Threshold;
             var fmt = new ElementFormat(t, summarize ? SummarizedValues(t) : t.ToDoubleArray());

@@ -11,7 +11,7 @@ namespace Parity.Torch;
 /// NaN payloads, signed zeros and subnormals survive both directions.
 /// </summary>
 /// <remarks>
-/// <para>Supported dtypes are those of <see cref="DType"/>: <c>torch.float32</c>, <c>torch.float64</c>, <c>torch.int64</c>.
+/// <para>Supported dtypes are those of <see cref="DType"/>: <c>torch.float32</c>, <c>torch.float64</c>, <c>torch.int64</c>, <c>torch.int32</c>.
 /// Any rank is accepted, including 0-D (a scalar, empty shape, one element) and empty tensors (a zero-size dimension).</para>
 /// <para>Both directions copy: the torch tensor never aliases the native storage, and the native tensor never aliases
 /// libtorch memory, so either side may be mutated or disposed freely afterwards.</para>
@@ -39,6 +39,7 @@ public static class TensorConversion
             DType.Float32 => torch.tensor(tensor.ToArray<float>(), dims, torch.float32),
             DType.Float64 => torch.tensor(tensor.ToArray<double>(), dims, torch.float64),
             DType.Int64 => torch.tensor(tensor.ToArray<long>(), dims, torch.int64),
+            DType.Int32 => torch.tensor(tensor.ToArray<int>(), dims, torch.int32),
             _ => throw new ArgumentOutOfRangeException(nameof(tensor), tensor.DType, "unsupported dtype"),
         };
         if (requiresGrad)
@@ -49,10 +50,10 @@ public static class TensorConversion
     }
 
     /// <summary>Copies a CPU <c>torch.Tensor</c> (any layout; it is made contiguous first) into a native tensor.</summary>
-    /// <param name="tensor">A float32, float64 or int64 tensor on the CPU.</param>
+    /// <param name="tensor">A float32, float64, int64 or int32 tensor on the CPU.</param>
     /// <returns>A native tensor with the same dtype, shape and bits.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
-    /// <exception cref="NotSupportedException">The dtype is not float32, float64 or int64, or the tensor is not on the CPU.</exception>
+    /// <exception cref="NotSupportedException">The dtype is not float32, float64, int64 or int32, or the tensor is not on the CPU.</exception>
     public static NativeTensor FromTorch(TorchTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -78,6 +79,7 @@ public static class TensorConversion
         {
             DType.Float32 => MemoryMarshal.AsBytes(result.Float32Span),
             DType.Float64 => MemoryMarshal.AsBytes(result.Float64Span),
+            DType.Int32 => MemoryMarshal.AsBytes(result.Int32Span),
             _ => MemoryMarshal.AsBytes(result.Int64Span),
         };
         source.CopyTo(destination);
@@ -91,7 +93,8 @@ public static class TensorConversion
         torch.ScalarType.Float32 => DType.Float32,
         torch.ScalarType.Float64 => DType.Float64,
         torch.ScalarType.Int64 => DType.Int64,
-        _ => throw new NotSupportedException($"torch dtype {type} has no native counterpart (float32, float64, int64 only)"),
+        torch.ScalarType.Int32 => DType.Int32,
+        _ => throw new NotSupportedException($"torch dtype {type} has no native counterpart (float32, float64, int64, int32 only)"),
     };
 
     /// <summary>The libtorch scalar type for a native dtype.</summary>
@@ -100,6 +103,7 @@ public static class TensorConversion
         DType.Float32 => torch.ScalarType.Float32,
         DType.Float64 => torch.ScalarType.Float64,
         DType.Int64 => torch.ScalarType.Int64,
+        DType.Int32 => torch.ScalarType.Int32,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 }

@@ -53,8 +53,13 @@ public sealed class TorchRandom : IRandomSource, IDisposable
             : InPlace(shape, dtype, t => t.normal_(0, 1, _generator)));
 
     /// <inheritdoc/>
+    /// <remarks>int32 goes to <c>empty(shape, int32).random_(low, high)</c>, which is what <c>at::randint</c> does:
+    /// TorchSharp's <c>randint</c> rejects int32 bounds outside the int range with a .NET exception of its own before
+    /// libtorch can raise its "from is out of bounds for int".</remarks>
     public Tensor Randint(long low, long high, DType dtype, params int[] shape) => Run(() =>
-        randint(low, high, Sizes(shape), ToScalarType(dtype), generator: _generator));
+        dtype == DType.Int32
+            ? InPlace(shape, dtype, t => t.random_(low, high, _generator))
+            : randint(low, high, Sizes(shape), ToScalarType(dtype), generator: _generator));
 
     /// <summary><c>t.uniform_(from, to, generator)</c> on a libtorch tensor of <paramref name="like"/>'s shape and dtype.</summary>
     /// <param name="like">Gives the shape and dtype; not modified.</param>

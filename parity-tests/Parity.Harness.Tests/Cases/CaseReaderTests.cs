@@ -91,6 +91,24 @@ public class CaseReaderTests
         }
 
         [Fact]
+        public void Int32Inputs_ValuesAndRandint_ReadAndWrittenBack()
+        {
+            var c = Assert.Single(CaseReader.Parse("""
+                {"op": "ctc_loss", "seed": 3, "inputs": {"log_probs": {"randn": [4, 2, 3]},
+                 "targets": {"randint": {"low": 1, "high": 3, "shape": [2, 2]}, "dtype": "int32"},
+                 "input_lengths": {"values": [4, 3], "dtype": "int32"}, "target_lengths": {"values": [2, 1], "dtype": "int64"}}}
+                """));
+            Assert.Equal(DType.Int32, c.Input("targets")!.DType);
+            Assert.Equal(InputKind.Randint, c.Input("targets")!.Kind);
+            var il = c.Input("input_lengths")!.Values!;
+            Assert.Equal(DType.Int32, il.DType);
+            Assert.Equal([4, 3], il.ToArray<int>());
+            var back = Assert.Single(CaseReader.Parse(CaseWriter.Write([c], asArray: false)));
+            Assert.Equal(DType.Int32, back.Input("targets")!.DType);
+            Assert.True(il.BitEquals(back.Input("input_lengths")!.Values!));
+        }
+
+        [Fact]
         public void Values_Scalar_Is0D()
         {
             var c = Assert.Single(CaseReader.Parse("""{"op": "sigmoid", "dtype": "float64", "inputs": {"input": {"values": 1.5}}}"""));
@@ -133,7 +151,7 @@ public class CaseReaderTests
         {
             var e = Fails("[{\"op\": \"sigmoid\", \"inputs\": {\"input\": {\"randn\": [3]}}},\n {\"op\": \"hinge\", \"inputs\": {}}]");
             Assert.Equal("cases.json:2:9: [1].op: unknown op 'hinge' (expected one of: sigmoid, softmax, log_softmax, binary_cross_entropy, " +
-                         "binary_cross_entropy_with_logits, nll_loss, cross_entropy)", e.Message);
+                         "binary_cross_entropy_with_logits, nll_loss, cross_entropy, ctc_loss)", e.Message);
         }
 
         [Fact]
@@ -200,6 +218,20 @@ public class CaseReaderTests
         {
             var e = Fails("{\"op\": \"sigmoid\", \"inputs\": {\"input\": {\"randn\": [3], \"dtype\": \"int64\"}}}");
             Assert.Equal("cases.json:1:49: inputs.input.randn: randn draws floating-point numbers; the dtype int64 is not allowed (use randint)", e.Message);
+        }
+
+        [Fact]
+        public void Int32Values_MustFitInt32()
+        {
+            var e = Fails("{\"op\": \"nll_loss\", \"inputs\": {\"input\": {\"randn\": [2, 3]}, \"target\": {\"values\": [0, 2147483648], \"dtype\": \"int32\"}}}");
+            Assert.Equal("cases.json:1:84: inputs.target.values[1]: expected an int32 integer, found 2147483648", e.Message);
+        }
+
+        [Fact]
+        public void RandInt32_Rejected()
+        {
+            var e = Fails("{\"op\": \"sigmoid\", \"inputs\": {\"input\": {\"rand\": [3], \"dtype\": \"int32\"}}}");
+            Assert.Equal("cases.json:1:48: inputs.input.rand: rand draws floating-point numbers; the dtype int32 is not allowed (use randint)", e.Message);
         }
 
         [Fact]

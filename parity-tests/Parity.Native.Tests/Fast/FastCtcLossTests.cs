@@ -208,6 +208,37 @@ public class FastCtcLossTests
         }
     }
 
+    [Theory]
+    [InlineData(Reduction.None, false)]
+    [InlineData(Reduction.Mean, true)]
+    [InlineData(Reduction.Sum, false)]
+    public void EveryBit_SameOn1_2_And7Threads(Reduction reduction, bool concatenated)
+    {
+        // Byte-level equality (Assert.Equal on float arrays treats −0 = +0 and any NaN = NaN): infeasible samples
+        // (NaN gradients without zero_infinity) and empty inputs included through the edges.
+        var rng = new System.Random(FastTestSupport.Seed + 11);
+        Problem p = Random(rng, 40, 23, 9, 8, blank: 4, edges: true);
+        foreach (bool zeroInfinity in new[] { false, true })
+        {
+            var f1 = Fast<float>(p, reduction, zeroInfinity, 0.5, concatenated, threads: 1);
+            var d1 = Fast<double>(p, reduction, zeroInfinity, 0.5, concatenated, threads: 1);
+            foreach (int threads in new[] { 2, 7 })
+            {
+                var f = Fast<float>(p, reduction, zeroInfinity, 0.5, concatenated, threads);
+                var d = Fast<double>(p, reduction, zeroInfinity, 0.5, concatenated, threads);
+                Assert.Equal(BitConverter.SingleToUInt32Bits(f1.Loss), BitConverter.SingleToUInt32Bits(f.Loss));
+                Assert.Equal(BitConverter.DoubleToUInt64Bits(d1.Loss), BitConverter.DoubleToUInt64Bits(d.Loss));
+                Assert.Equal(Bits(f1.PerSample), Bits(f.PerSample));
+                Assert.Equal(Bits(f1.Grad), Bits(f.Grad));
+                Assert.Equal(Bits(d1.PerSample), Bits(d.PerSample));
+                Assert.Equal(Bits(d1.Grad), Bits(d.Grad));
+            }
+        }
+
+        static byte[] Bits<T>(T[] values)
+            where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    }
+
     [Fact]
     public void Edges_AsLibTorch()
     {

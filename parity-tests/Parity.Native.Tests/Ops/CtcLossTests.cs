@@ -566,6 +566,9 @@ public class CtcLossTests
             { "empty 4-D log_probs", TorchErrorKind.RuntimeError, "log_probs tensor must not be empty" },
             { "int64 log_probs", TorchErrorKind.NotImplementedError, "\"ctc_loss_cpu\" not implemented for 'Long'" },
             { "empty int64 log_probs", TorchErrorKind.NotImplementedError, "\"ctc_loss_cpu\" not implemented for 'Long'" },
+            { "int32 log_probs", TorchErrorKind.NotImplementedError, "\"ctc_loss_cpu\" not implemented for 'Int'" },
+            { "int32 input_lengths > T", TorchErrorKind.RuntimeError, "Expected input_lengths to have value at most 5, but got value 6" + From },
+            { "int32 target_lengths count", TorchErrorKind.RuntimeError, "target_lengths must be of size batch_size" },
             { "unbatched concatenated length", TorchErrorKind.RuntimeError, "Expected tensor to have size 2 at dimension 0, but got size 3 for argument #2 'targets'" + From },
             { "unbatched input_lengths count", TorchErrorKind.RuntimeError, "input_lengths must be of size batch_size" },
             { "integral check before blank", TorchErrorKind.RuntimeError, "input_lengths must be integral" },
@@ -600,6 +603,9 @@ public class CtcLossTests
             "empty 4-D log_probs" => (Tensor.Zeros(DType.Float32, 0, 2, 4, 3), Padded, L(5, 5), L(3, 1), 0, Reduction.Mean),
             "int64 log_probs" => (Tensor.Zeros(DType.Int64, 5, 2, 4), Padded, L(5, 5), L(3, 1), 0, Reduction.Mean),
             "empty int64 log_probs" => (Tensor.Zeros(DType.Int64, 0, 2, 4), Padded, L(5, 5), L(3, 1), 0, Reduction.Mean),
+            "int32 log_probs" => (Tensor.Zeros(DType.Int32, 5, 2, 4), Padded, L(5, 5), L(3, 1), 0, Reduction.Mean),
+            "int32 input_lengths > T" => (Lp, Padded, Tensor.FromArray(new[] { 5, 6 }, 2), Tensor.FromArray(new[] { 3, 1 }, 2), 0, Reduction.Mean),
+            "int32 target_lengths count" => (Lp, Padded, Tensor.FromArray(new[] { 5, 5 }, 2), Tensor.FromArray(new[] { 3 }, 1), 0, Reduction.Mean),
             "unbatched concatenated length" => (Dyadic(DType.Float32, 5, 4), L(1, 2, 3), L(5), L(2), 0, Reduction.Mean),
             "unbatched input_lengths count" => (Dyadic(DType.Float32, 5, 4), L(1, 2), L(5, 5), L(2), 0, Reduction.Mean),
             "integral check before blank" => (Lp, Padded, Tensor.Vector(5f, 5f), L(3, 1), 9, Reduction.Mean),
@@ -625,6 +631,21 @@ public class CtcLossTests
         {
             var c = Build(name);
             AssertTorchError(kind, message, () => Functional.CtcLossBackward(Tensor.Scalar(1.0), c.Lp, c.Tg, c.Il, c.Tl, c.Blank, c.Reduction));
+        }
+
+        [Theory]
+        [InlineData(Reduction.None)]
+        [InlineData(Reduction.Mean)]
+        [InlineData(Reduction.Sum)]
+        public void Int32LengthsAndTargets_CastToInt64AsLibTorch(Reduction reduction)
+        {
+            // libtorch casts integral lengths and targets to int64 first: int32 gives the int64 result bit for bit.
+            Tensor Int32(Tensor t) => Tensor.FromArray(Array.ConvertAll(t.ToArray<long>(), v => (int)v), t.ShapeArray());
+            Tensor il = L(5, 4), tl = L(3, 1);
+            var g = reduction == Reduction.None ? Tensor.Vector(0.5f, 2f) : Tensor.Scalar(1.0);
+            Assert.True(Functional.CtcLoss(Lp, Padded, il, tl, 0, reduction).BitEquals(Functional.CtcLoss(Lp, Int32(Padded), Int32(il), Int32(tl), 0, reduction)));
+            Assert.True(Functional.CtcLossBackward(g, Lp, Padded, il, tl, 0, reduction)
+                .BitEquals(Functional.CtcLossBackward(g, Lp, Int32(Padded), Int32(il), tl, 0, reduction)));
         }
 
         [Fact]

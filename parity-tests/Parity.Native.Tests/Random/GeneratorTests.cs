@@ -208,6 +208,25 @@ public sealed class GeneratorTests
             var got = g.Randint(-7, 93, DType.Int64, 50).ToArray<long>();
             Assert.Equal(Enumerable.Range(0, 50).Select(_ => (long)(e.NextUInt32() % 100) - 7), got);
         }
+
+        [Fact]
+        public void RandintInt32_IsDrawModRangePlusFrom_CastToInt()
+        {
+            var e = new MT19937(12);
+            var g = new Generator(12);
+            var got = g.Randint(int.MinValue, int.MaxValue, DType.Int32, 40).ToArray<int>();
+            // range 2³² − 1 ≥ 2²⁸: one 64-bit draw per element, (draw mod range) + from in 64 bits, then the low 32 bits.
+            ulong range = unchecked((ulong)int.MaxValue - (ulong)(long)int.MinValue);
+            Assert.Equal(Enumerable.Range(0, 40).Select(_ => unchecked((int)(long)(((((ulong)e.NextUInt32() << 32) | e.NextUInt32()) % range) + unchecked((ulong)(long)int.MinValue)))), got);
+        }
+
+        [Theory]
+        [InlineData(0L, (1L << 31) + 1, "to - 1 is out of bounds for int")]
+        [InlineData(-(1L << 31) - 1, 5L, "from is out of bounds for int")]
+        public void RandintInt32_BoundsOutsideInt_PyTorchText(long from, long to, string message)
+        {
+            Assert.Equal(0, DrawsConsumed(4, g => Assert.Equal(message, Assert.Throws<TorchException>(() => g.Randint(from, to, DType.Int32, 3)).Message)));
+        }
     }
 
     public sealed class Capabilities

@@ -153,6 +153,20 @@ public class SnapshotFormatTests
         }
 
         [Fact]
+        public void Int32_RoundTrips_SpelledInt32()
+        {
+            int[] values = [0, 1, -1, int.MaxValue, int.MinValue, 65536];
+            var content = Content(T("lengths", Tensor.FromArray(values, 2, 3)), T("scalar", Tensor.Scalar(-7, DType.Int32)), T("empty", Tensor.Zeros(DType.Int32, 0)));
+            var written = Utf8(SnapshotStore.Serialize("x", content));
+            Assert.Equal(
+                "parity-snapshot 1\nname x\ntensor lengths int32 [2, 3]\n0\n1\n-1\n2147483647\n-2147483648\n65536\n" +
+                "tensor scalar int32 []\n-7\ntensor empty int32 [0]\nend\n", written);
+            var back = ThroughFile(content);
+            BitEqual(content, back);
+            Assert.Equal(DType.Int32, back.GetTensor("lengths")!.DType);
+        }
+
+        [Fact]
         public void Float32_UsesShortestFloat32Form()
         {
             var written = Utf8(SnapshotStore.Serialize("x", Content(T("v", Tensor.Vector(0.2576f, 0.1f, float.MaxValue, F32(0x7FC00001))))));

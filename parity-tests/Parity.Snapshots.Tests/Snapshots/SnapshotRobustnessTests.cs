@@ -39,7 +39,7 @@ public class SnapshotRobustnessTests
         { "non-canonical value", "REPLACE:\n-0.5\n|\n-0.50\n", 9, 1, "float32 value '-0.50' is not in canonical form; write it as '-0.5'" },
         { "lowercase exponent", "REPLACE:\n-0.5\n|\n-5e-1\n", 9, 1, "float32 value '-5e-1' is not in canonical form; write it as '-0.5'" },
         { "value beyond float32", "REPLACE:\n-0.5\n|\n1E+39\n", 9, 1, "expected a float32 value, found '1E+39'" },
-        { "unknown dtype", "REPLACE:grad float32|grad float16", 7, 13, "unknown dtype 'float16' (expected float32, float64 or int64)" },
+        { "unknown dtype", "REPLACE:grad float32|grad float16", 7, 13, "unknown dtype 'float16' (expected float32, float64, int64 or int32)" },
         { "bad shape", "REPLACE:[2, 2]|[2,2]", 7, 21, "expected a shape like [4, 5] or [], found '[2,2]'" },
         { "shape far beyond the file", "REPLACE:[2, 2]|[100000, 100000]", 12, 1, "expected a float32 value, found 'end'" },
         { "shape far beyond a truncated file", "CUT:9|[2, 2]|[100000, 100000]", 10, 1, "unexpected end of file (truncated?): tensor 'grad' has 2 of 10000000000 values" },

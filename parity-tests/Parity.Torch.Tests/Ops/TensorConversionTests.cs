@@ -70,7 +70,19 @@ public sealed class TensorConversionTests
             Assert.True(native.BitEquals(TensorConversion.FromTorch(t)));
         }
 
+        [Fact]
+        public void Int32_Extremes_Exact()
+        {
+            TorchAvailability.RequireTorch();
+            var native = NativeTensor.FromArray(new[] { 0, 1, -1, int.MaxValue, int.MinValue, 65536, -7 }, 7);
+            using var t = TensorConversion.ToTorch(native);
+            Assert.Equal(torch.ScalarType.Int32, t.dtype);
+            Assert.Equal(int.MinValue, t[4].item<int>());
+            Assert.True(native.BitEquals(TensorConversion.FromTorch(t)));
+        }
+
         [Theory]
+        [InlineData(DType.Int32, new[] { 3, 0 })]
         [InlineData(DType.Float32, new[] { 0 })]
         [InlineData(DType.Float64, new[] { 2, 0, 3 })]
         [InlineData(DType.Int64, new[] { 0, 5 })]
@@ -164,12 +176,12 @@ public sealed class TensorConversionTests
         }
 
         [Fact]
-        public void Int32_NotSupported()
+        public void Int16_NotSupported()
         {
             TorchAvailability.RequireTorch();
-            using var t = torch.zeros(2, dtype: torch.int32);
+            using var t = torch.zeros(2, dtype: torch.int16);
             var e = Assert.Throws<NotSupportedException>(() => TensorConversion.FromTorch(t));
-            Assert.Equal("torch dtype Int32 has no native counterpart (float32, float64, int64 only)", e.Message);
+            Assert.Equal("torch dtype Int16 has no native counterpart (float32, float64, int64, int32 only)", e.Message);
         }
     }
 }

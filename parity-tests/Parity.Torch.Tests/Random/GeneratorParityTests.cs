@@ -225,6 +225,44 @@ public sealed class GeneratorParity
             }
         }
 
+        public static TheoryData<long, long> Int32Ranges() => new()
+        {
+            { 0, 2 }, { -5, 5 }, { 1, 40 }, { 0, (1L << 28) - 1 }, { 0, 1L << 28 }, { -(1L << 27), 1L << 27 },
+            { -5, int.MaxValue }, { int.MinValue, int.MaxValue }, { int.MinValue, 1L << 31 },
+        };
+
+        [Theory]
+        [MemberData(nameof(Int32Ranges))]
+        public void Randint_Int32_BitIdentical_AndTheStreamAfter(long low, long high)
+        {
+            var (native, torch) = Pair(101);
+            using (torch)
+            {
+                foreach (int n in new[] { 1, 7, 16, 33 })
+                {
+                    var t = torch.Randint(low, high, DType.Int32, n);
+                    Assert.Equal(DType.Int32, t.DType);
+                    AssertBitEqual(t, native.Randint(low, high, DType.Int32, n), "randint int32");
+                    AssertBitEqual(torch.Randn(DType.Float32, 3), native.Randn(DType.Float32, 3), "randn after randint int32");
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(0, (1L << 31) + 1, "to - 1 is out of bounds for int")]
+        [InlineData(0, 1L << 40, "to - 1 is out of bounds for int")]
+        [InlineData(-(1L << 31) - 1, 0, "from is out of bounds for int")]
+        [InlineData(5, 5, "random_ expects 'from' to be less than 'to', but got from=5 >= to=5")]
+        public void Randint_Int32_BoundsOutsideInt_LibTorchText(long low, long high, string message)
+        {
+            var (native, torch) = Pair(101);
+            using (torch)
+            {
+                Assert.Equal(message, Assert.Throws<TorchException>(() => torch.Randint(low, high, DType.Int32, 3)).Message);
+                Assert.Equal(message, Assert.Throws<TorchException>(() => native.Randint(low, high, DType.Int32, 3)).Message);
+            }
+        }
+
         [Theory]
         [MemberData(nameof(Ranges))]
         public void Randint_BitIdentical(DType dtype, long low, long high)

@@ -328,7 +328,8 @@ public static class CaseReader
                 "float32" => DType.Float32,
                 "float64" => DType.Float64,
                 "int64" => DType.Int64,
-                _ => throw ctx.Fail(dn, p + ".dtype", $"unknown dtype '{d}' (expected float32, float64 or int64)"),
+                "int32" => DType.Int32,
+                _ => throw ctx.Fail(dn, p + ".dtype", $"unknown dtype '{d}' (expected float32, float64, int64 or int32)"),
             };
         }
         var map = InputMap.None;
@@ -344,9 +345,9 @@ public static class CaseReader
             };
         }
         var eff = dtype ?? caseDType;
-        if (map != InputMap.None && eff == DType.Int64)
+        if (map != InputMap.None && eff.IsIntegral())
         {
-            throw ctx.Fail(node.Get("map")!, p + ".map", "a map needs a floating-point tensor, but the dtype is int64");
+            throw ctx.Fail(node.Get("map")!, p + ".map", $"a map needs a floating-point tensor, but the dtype is {eff.Name()}");
         }
         var (kind, v) = (present[0].Key, present[0].Value);
         string kp = p + "." + kind;
@@ -356,9 +357,9 @@ public static class CaseReader
                 return new InputSpec { Name = name, Kind = InputKind.Values, Values = ReadValues(ctx, v, kp, eff), DType = dtype, Map = map };
             case "randn":
             case "rand":
-                if (eff == DType.Int64)
+                if (eff.IsIntegral())
                 {
-                    throw ctx.Fail(v, kp, $"{kind} draws floating-point numbers; the dtype int64 is not allowed (use randint)");
+                    throw ctx.Fail(v, kp, $"{kind} draws floating-point numbers; the dtype {eff.Name()} is not allowed (use randint)");
                 }
                 return new InputSpec
                 {
@@ -457,7 +458,7 @@ public static class CaseReader
 
     private static void SetElement(Ctx ctx, Tensor t, int index, PositionedJson node, string path)
     {
-        if (node.Kind == PJKind.String && t.DType != DType.Int64)
+        if (node.Kind == PJKind.String && t.DType.IsFloatingPoint())
         {
             t.SetDouble(index, SpecialNumber(ctx, node, path));
             return;
@@ -473,6 +474,13 @@ public static class CaseReader
                 break;
             case DType.Float64:
                 t.Float64Span[index] = double.Parse(node.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+                break;
+            case DType.Int32:
+                if (!int.TryParse(node.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n))
+                {
+                    throw ctx.Fail(node, path, $"expected an int32 integer, found {node.Text}");
+                }
+                t.Int32Span[index] = n;
                 break;
             default:
                 if (!long.TryParse(node.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))

@@ -40,7 +40,7 @@ public static class FuzzCaseJson
 
     private static InputSpec Input(string name, Tensor t) => t.Numel > 0
         ? InputSpec.FromValues(name, t)
-        : t.DType == DType.Int64
-            ? InputSpec.Randint(name, 0, 1, t.ShapeArray(), DType.Int64)
+        : t.DType.IsIntegral()
+            ? InputSpec.Randint(name, 0, 1, t.ShapeArray(), t.DType)
             : InputSpec.Randn(name, t.ShapeArray(), dtype: t.DType);
 }

@@ -17,6 +17,7 @@ public static class OpCatalog
         new BinaryCrossEntropyWithLogits(),
         new NllLoss(),
         new CrossEntropy(),
+        new CtcLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>

@@ -16,8 +16,9 @@ public static partial class Functional
     /// They are meant to be a log_softmax over C, but nothing checks it.</param>
     /// <param name="targets">Labels: padded (N, S) with S ≥ max target length, or concatenated 1-D of Σ target_lengths
     /// labels. Any dtype; float targets are truncated to int64 as PyTorch's <c>targets.to(torch.long)</c> does.</param>
-    /// <param name="inputLengths">The frames each sample uses, one per sample (any shape with N elements); int64.</param>
-    /// <param name="targetLengths">The labels each sample has, one per sample; int64.</param>
+    /// <param name="inputLengths">The frames each sample uses, one per sample (any shape with N elements); int64 or int32
+    /// (cast to int64, as libtorch's <c>input_lengths.to(kLong)</c>).</param>
+    /// <param name="targetLengths">The labels each sample has, one per sample; int64 or int32.</param>
     /// <param name="blank">The blank label, in [0, C).</param>
     /// <param name="reduction">'none': per-sample losses; 'sum': their sum; 'mean': each divided by max(target_length, 1),
     /// then the batch mean.</param>
@@ -27,7 +28,7 @@ public static partial class Functional
     /// RuntimeError for float lengths ("input_lengths must be integral"), an empty log_probs, ranks other than
     /// (T, N, C)/(T, C) and 1-D/2-D targets, a blank outside [0, C), lengths of the wrong count or value, and targets of
     /// the wrong size (the texts are libtorch's, listed in the tests); IndexError for a 0-D log_probs; NotImplementedError
-    /// for an int64 log_probs; ValueError for an invalid <paramref name="reduction"/>.
+    /// for an integer log_probs; ValueError for an invalid <paramref name="reduction"/>.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">A label used by a sample is outside [0, C). libtorch does not check
     /// this and reads out of bounds; there is no value to reproduce.</exception>
@@ -147,20 +148,22 @@ public static partial class Functional
         int Frames, int Batch, int Classes, long[] Labels, long[] Offsets, long[] InputLengths, long[] TargetLengths,
         int MaxTargetLength, long Blank, bool Unbatched, int[] InputShape);
 
-    /// <summary>The Tensor overload's own checks: both lengths must be integral; their values as int64.</summary>
+    /// <summary>The Tensor overload's own checks: both lengths must be integral; their values as int64 (<c>.to(kLong)</c>).</summary>
     private static (long[] InputLengths, long[] TargetLengths) CtcLengthValues(Tensor inputLengths, Tensor targetLengths)
     {
         ArgumentNullException.ThrowIfNull(inputLengths);
         ArgumentNullException.ThrowIfNull(targetLengths);
-        if (inputLengths.DType != DType.Int64)
+        if (!inputLengths.DType.IsIntegral())
         {
             throw Runtime("input_lengths must be integral");
         }
-        if (targetLengths.DType != DType.Int64)
+        if (!targetLengths.DType.IsIntegral())
         {
             throw Runtime("target_lengths must be integral");
         }
-        return (inputLengths.ToArray<long>(), targetLengths.ToArray<long>());
+        return (LongValues(inputLengths), LongValues(targetLengths));
+
+        static long[] LongValues(Tensor t) => t.DType == DType.Int64 ? t.ToArray<long>() : Array.ConvertAll(t.ToArray<int>(), v => (long)v);
     }
 
     /// <summary>
@@ -180,7 +183,7 @@ public static partial class Functional
             // log_probs.unsqueeze(1) on a 0-D tensor.
             throw Index("Dimension out of range (expected to be in range of [-1, 0], but got 1)");
         }
-        if (logProbs.DType == DType.Int64)
+        if (!logProbs.DType.IsFloatingPoint())
         {
             throw NotImplemented("ctc_loss_cpu", logProbs.DType);
         }
@@ -296,7 +299,7 @@ public static partial class Functional
         }
     }
 
-    /// <summary><c>targets.to(torch.long)</c>: int64 as is, floating values truncated toward zero.</summary>
+    /// <summary><c>targets.to(torch.long)</c>: int64 as is, int32 widened, floating values truncated toward zero.</summary>
     private static long[] CtcLabels(Tensor targets)
     {
         if (targets.DType == DType.Int64)
@@ -549,7 +552,9 @@ public static partial class Functional
                     long at = At(t, b, c);
                     T res = grad[at];
                     T lpv = lp[at];
-                    grad[at] = (T.Exp(lpv) - T.Exp(res + nll - lpv)) * gr;
+                    // libtorch's res + nll − lp, with the sum's operands in the order its compiled code adds them
+                    // (equal values either way; when both are NaN, x86 keeps the first operand's sign).
+                    grad[at] = (T.Exp(lpv) - T.Exp(nll + res - lpv)) * gr;
                 }
             }
             for (int t = inputLength; t < frames; t++)

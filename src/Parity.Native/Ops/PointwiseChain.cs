@@ -58,12 +58,12 @@ internal sealed class PointwiseChain
     public static double Round(DType dtype, double v) => dtype switch
     {
         DType.Float32 => (float)v,
-        DType.Int64 => double.IsFinite(v) ? Math.Truncate(v) : v,
+        DType.Int64 or DType.Int32 => double.IsFinite(v) ? Math.Truncate(v) : v,
         _ => v,
     };
 
     /// <summary>The result dtype of <c>tensor op python-float</c>: an integer tensor becomes float32 (the default dtype).</summary>
-    public static DType WithFloatScalar(DType t) => t == DType.Int64 ? DType.Float32 : t;
+    public static DType WithFloatScalar(DType t) => t.IsIntegral() ? DType.Float32 : t;
 
     public Tensor ToTensor()
     {
@@ -139,7 +139,7 @@ internal sealed class PointwiseChain
     public static PointwiseChain operator *(PointwiseChain a, PointwiseChain b) => Binary(a, b, static (x, y) => x * y);
 
     public static PointwiseChain operator /(PointwiseChain a, PointwiseChain b) =>
-        Binary(a.DType == DType.Int64 && b.DType == DType.Int64 ? a.Cast(DType.Float32) : a, b, static (x, y) => x / y);
+        Binary(a.DType.IsIntegral() && b.DType.IsIntegral() ? a.Cast(DType.Float32) : a, b, static (x, y) => x / y);
 
     public static PointwiseChain operator -(PointwiseChain a) => a.Map(a.DType, static v => -v);
 
@@ -227,7 +227,7 @@ internal sealed class PointwiseChain
     }
 
     /// <summary><c>t.sum()</c> in libtorch's cascade order (float accumulates in float).</summary>
-    public PointwiseChain SumAll() => DType == DType.Int64
+    public PointwiseChain SumAll() => DType.IsIntegral()
         ? new([V.Sum()], [], DType)
         : new([Typed(DType, V, static (f, _) => CascadeSum.All<float>(f), static (d, _) => CascadeSum.All<double>(d), 0)], [], DType);
 

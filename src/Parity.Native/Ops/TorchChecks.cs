@@ -43,7 +43,11 @@ internal static class TorchChecks
         {
             return DType.Float64;
         }
-        return a == DType.Float32 || b == DType.Float32 ? DType.Float32 : DType.Int64;
+        if (a == DType.Float32 || b == DType.Float32)
+        {
+            return DType.Float32;
+        }
+        return a == DType.Int32 && b == DType.Int32 ? DType.Int32 : DType.Int64;
     }
 
     /// <summary>
@@ -70,7 +74,7 @@ internal static class TorchChecks
     public static void CheckInPlaceType(DType self, DType other)
     {
         DType result = Promote(self, other);
-        if (self == DType.Int64 && result != DType.Int64)
+        if (self.IsIntegral() && result.IsFloatingPoint())
         {
             throw CantCast(result, self);
         }

@@ -273,7 +273,8 @@ public sealed class Generator : IRandomSource
     /// <c>from + 1</c> or <c>to − 1</c> is not representable (beyond 2²⁴ for float32, 2⁵³ for float64), as libtorch does.
     /// </remarks>
     /// <exception cref="TorchException"><c>random_ expects 'from' to be less than 'to', but got from=5 &gt;= to=5</c>, or the
-    /// same after moving the bounds (<c>random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, …</c>).</exception>
+    /// same after moving the bounds (<c>random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, …</c>);
+    /// for int32, a bound outside its range (<c>from is out of bounds for int</c>, <c>to - 1 is out of bounds for int</c>).</exception>
     public Tensor Random_(Tensor t, long from, long to)
     {
         ArgumentNullException.ThrowIfNull(t);
@@ -289,6 +290,18 @@ public sealed class Generator : IRandomSource
             if (from >= to)
             {
                 throw new TorchException(string.Create(CultureInfo.InvariantCulture, $"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from={from} >= to={to}"));
+            }
+        }
+        if (t.DType == DType.Int32)
+        {
+            // check_from_to_in_range: the bounds must fit the dtype (int64's always do).
+            if (from is < int.MinValue or > int.MaxValue)
+            {
+                throw new TorchException("from is out of bounds for int");
+            }
+            if (to - 1 is < int.MinValue or > int.MaxValue)
+            {
+                throw new TorchException("to - 1 is out of bounds for int");
             }
         }
         if (t.Numel == 0)
@@ -314,6 +327,16 @@ public sealed class Generator : IRandomSource
                 for (int i = 0; i < d.Length; i++)
                 {
                     d[i] = IntFromTo(range, from, wide);
+                }
+                break;
+            }
+            case DType.Int32:
+            {
+                // uniform_int_from_to<int>: the same draw and (draw mod range) + from in 64 bits, then a C++ cast to int.
+                var d = t.Int32Span;
+                for (int i = 0; i < d.Length; i++)
+                {
+                    d[i] = unchecked((int)IntFromTo(range, from, wide));
                 }
                 break;
             }

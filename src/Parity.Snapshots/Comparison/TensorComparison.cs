@@ -199,6 +199,7 @@ public static class TensorComparer
         {
             DType.Float32 => UlpDistance(expected.Float32Span[i], actual.Float32Span[i]),
             DType.Float64 => UlpDistance(expected.Float64Span[i], actual.Float64Span[i]),
+            DType.Int32 => expected.Int32Span[i] == actual.Int32Span[i] ? 0 : long.MaxValue,
             _ => expected.Int64Span[i] == actual.Int64Span[i] ? 0 : long.MaxValue,
         };
     }

@@ -121,6 +121,7 @@ internal static class SnapshotFormat
     {
         DType.Float32 => Format(t.Float32Span[i]),
         DType.Float64 => Format(t.Float64Span[i]),
+        DType.Int32 => t.Int32Span[i].ToString(CultureInfo.InvariantCulture),
         _ => t.Int64Span[i].ToString(CultureInfo.InvariantCulture),
     };
 
@@ -361,7 +362,8 @@ internal static class SnapshotFormat
                 "float32" => DType.Float32,
                 "float64" => DType.Float64,
                 "int64" => DType.Int64,
-                _ => throw Fail(lineNo, p1 + 2, $"unknown dtype '{dtypeText}' (expected float32, float64 or int64)"),
+                "int32" => DType.Int32,
+                _ => throw Fail(lineNo, p1 + 2, $"unknown dtype '{dtypeText}' (expected float32, float64, int64 or int32)"),
             };
             string shapeText = l[(p2 + 1)..];
             int[] shape = ParseShape(shapeText, lineNo, p2 + 2);
@@ -450,6 +452,16 @@ internal static class SnapshotFormat
                         throw Fail(lineNo, 1, $"float64 value '{Abbrev(text)}' is not in canonical form; write it as '{canonical}'");
                     }
                     t.Float64Span[i] = d;
+                    break;
+                }
+                case DType.Int32:
+                {
+                    if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ||
+                        n.ToString(CultureInfo.InvariantCulture) != text)
+                    {
+                        throw Fail(lineNo, 1, $"expected an int32 value, found '{Abbrev(text)}'");
+                    }
+                    t.Int32Span[i] = n;
                     break;
                 }
                 default:

@@ -145,7 +145,7 @@ public sealed class SnapshotStore
                 continue;
             }
             var tol = perTensor is not null && perTensor.TryGetValue(tensorName, out var t) ? t
-                    : e.DType == DType.Int64 ? Tolerance.Exact
+                    : e.DType.IsIntegral() ? Tolerance.Exact
                     : tolerance ?? Tolerance.For(e.DType);
             var c = TensorComparer.Compare(e, a, tol);
             comparisons.Add(new(tensorName, c));
@@ -374,11 +374,12 @@ public sealed class SnapshotStore
         int i = c.WorstIndex;
         string e = SnapshotFormat.FormatElement(expected, i), a = SnapshotFormat.FormatElement(actual, i);
         string head = $"{tensorName}: {c.FailCount} of {expected.Numel} element(s) outside {c.Tolerance}; worst at {IndexString(expected.Shape, i)}: expected {e}, actual {a}";
-        if (expected.DType == DType.Int64)
+        if (expected.DType.IsIntegral())
         {
             // Exact difference: int64 extremes are beyond double's 53-bit mantissa.
-            Int128 diff = Int128.Abs((Int128)actual.Int64Span[i] - expected.Int64Span[i]);
-            long ei = expected.Int64Span[i];
+            long ei = expected.DType == DType.Int32 ? expected.Int32Span[i] : expected.Int64Span[i];
+            long ai = actual.DType == DType.Int32 ? actual.Int32Span[i] : actual.Int64Span[i];
+            Int128 diff = Int128.Abs((Int128)ai - ei);
             string irel = ei == 0 ? "Infinity" : Num((double)diff / Math.Abs((double)ei));
             return $"{head}, abs diff {diff.ToString(CultureInfo.InvariantCulture)}, rel diff {irel}, ulp diff -";
         }

@@ -59,6 +59,7 @@ public abstract class JsonOut
         {
             DType.Float32 => Float(t.Float32Span[i]),
             DType.Float64 => Double(t.Float64Span[i]),
+            DType.Int32 => Int(t.Int32Span[i]),
             _ => Int(t.Int64Span[i]),
         };
     }
