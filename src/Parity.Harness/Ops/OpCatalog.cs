@@ -17,6 +17,7 @@ public static class OpCatalog
         new BinaryCrossEntropyWithLogits(),
         new NllLoss(),
         new CrossEntropy(),
+        new SmoothL1Loss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>
