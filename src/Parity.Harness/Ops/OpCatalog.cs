@@ -18,6 +18,7 @@ public static class OpCatalog
         new NllLoss(),
         new CrossEntropy(),
         new SmoothL1Loss(),
+        new MarginRankingLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>
