@@ -19,6 +19,9 @@ public static class OpCatalog
         new CrossEntropy(),
         new SmoothL1Loss(),
         new MarginRankingLoss(),
+        new L1Loss(),
+        new MseLoss(),
+        new HuberLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>
