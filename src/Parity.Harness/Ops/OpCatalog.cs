@@ -18,6 +18,11 @@ public static class OpCatalog
         new NllLoss(),
         new CrossEntropy(),
         new CtcLoss(),
+        new SmoothL1Loss(),
+        new MarginRankingLoss(),
+        new L1Loss(),
+        new MseLoss(),
+        new HuberLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>

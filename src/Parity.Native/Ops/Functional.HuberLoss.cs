@@ -80,6 +80,12 @@ public static partial class Functional
             CheckWeightSize(weight, input);
         }
         double[] loss = HuberValues(input, target, shape, delta);
+        if (target.DType != input.DType && target.DType == DType.Int64 && input.DType.IsFloatingPoint())
+        {
+            // huber_loss_backward's TensorIterator does not promote; an int64 target fails there, before autograd would
+            // refuse it a gradient.
+            throw Runtime($"Found dtype {target.DType.TorchScalarName()} but expected {input.DType.TorchScalarName()}");
+        }
         RequireFloat(input, target, weight);
         DType t = input.DType;
         double[] g;

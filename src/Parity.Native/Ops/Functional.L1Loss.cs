@@ -204,7 +204,11 @@ public static partial class Functional
     /// <summary>The backward ops cannot run on integer tensors: autograd refuses them a gradient.</summary>
     internal static void RequireFloat(Tensor input, Tensor target, Tensor? weight)
     {
-        if (!input.DType.IsFloatingPoint() || !target.DType.IsFloatingPoint() || (weight is not null && !weight.DType.IsFloatingPoint()))
+        // Only the input must be floating: autograd differentiates the floating tensors and leaves an integer target or
+        // weight without a gradient (its entry is then computed in the promoted dtype and means nothing).
+        _ = target;
+        _ = weight;
+        if (!input.DType.IsFloatingPoint())
         {
             throw IntegerGrad();
         }
@@ -213,21 +217,21 @@ public static partial class Functional
     /// <summary>The gradient of <c>a − b</c> for a: the broadcast gradient summed back to a's shape, in a's dtype.</summary>
     internal static Tensor SubGradSelf(double[] g, int[] shape, Tensor a, DType p)
     {
-        _ = p;
-        double[] r = Rounded(g, a.DType);
-        return ToTensor(SumTo(r, shape, a.Shape, a.DType), a.Shape, a.DType);
+        DType t = a.DType.IsFloatingPoint() ? a.DType : p;
+        double[] r = Rounded(g, t);
+        return ToTensor(SumTo(r, shape, a.Shape, t), a.Shape, t);
     }
 
     /// <summary>The gradient of <c>a − b</c> for b: the negated gradient summed back to b's shape, in b's dtype.</summary>
     internal static Tensor SubGradOther(double[] g, int[] shape, Tensor b, DType p)
     {
-        _ = p;
+        DType t = b.DType.IsFloatingPoint() ? b.DType : p;
         var r = new double[g.Length];
         for (int i = 0; i < r.Length; i++)
         {
-            r[i] = Rd(-g[i], b.DType);
+            r[i] = Rd(-g[i], t);
         }
-        return ToTensor(SumTo(r, shape, b.Shape, b.DType), b.Shape, b.DType);
+        return ToTensor(SumTo(r, shape, b.Shape, t), b.Shape, t);
     }
 
     internal static double[] Rounded(double[] v, DType dtype)

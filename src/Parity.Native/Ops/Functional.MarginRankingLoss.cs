@@ -81,23 +81,51 @@ public static partial class Functional
     private static (Tensor? Loss, MarginRankingLossGrads Grads) MrlCore<T>(MrlShapes p, Tensor? gradOutput, Tensor input1, Tensor input2, Tensor target, double margin, Reduction reduction)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Every intermediate is exact in double, then rounded to the dtype libtorch gives that tensor.
-        double[] a = Expand<double>(input1, p.Diff), b = Expand<double>(input2, p.Diff);
-        var d = new double[a.Length];
-        for (int i = 0; i < d.Length; i++)
+        // Every intermediate is exact in double, then rounded to the dtype libtorch gives that tensor. Integer steps
+        // run in int64 as libtorch's do (wrapping: −(−2⁶³) is −2⁶³), and an int64 operand of a floating product is
+        // converted to the product's dtype directly (one rounding).
+        int n = Tensor.NumelOf(p.Full);
+        double[] dFull, negTFull;
+        long[]? dLong = null, negTLong = null;
+        if (p.DiffType == DType.Int64)
         {
-            d[i] = MrlRound(p.DiffType, a[i] - b[i]);
+            long[] a = ExpandLong(input1, p.Full), b = ExpandLong(input2, p.Full);
+            dLong = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                dLong[i] = unchecked(a[i] - b[i]);
+            }
+            dFull = Array.ConvertAll(dLong, v => MrlFromLong(p.ProductType, v));
         }
-        double[] negT = Array.ConvertAll(Values<double>(target), v => -v);
-        double[] negTFull = Expand<double>(Tensor.FromArray(negT, target.ShapeArray()), p.Full);
-        double[] dFull = Expand<double>(Tensor.FromArray(d, p.Diff), p.Full);
+        else
+        {
+            double[] a = Expand<double>(input1, p.Diff), b = Expand<double>(input2, p.Diff);
+            var d = new double[a.Length];
+            for (int i = 0; i < d.Length; i++)
+            {
+                d[i] = MrlRound(p.DiffType, a[i] - b[i]);
+            }
+            dFull = Expand<double>(Tensor.FromArray(d, p.Diff), p.Full);
+        }
+        if (target.DType == DType.Int64)
+        {
+            negTLong = Array.ConvertAll(ExpandLong(target, p.Full), v => unchecked(-v));
+            negTFull = Array.ConvertAll(negTLong, v => MrlFromLong(p.ProductType, v));
+        }
+        else
+        {
+            double[] negT = Array.ConvertAll(Values<double>(target), v => -v);
+            negTFull = Expand<double>(Tensor.FromArray(negT, target.ShapeArray()), p.Full);
+        }
         T m = T.CreateTruncating(margin);
-        int n = dFull.Length;
         var z = new T[n];
         for (int i = 0; i < n; i++)
         {
-            double prod = MrlRound(p.ProductType, negTFull[i] * dFull[i]);
-            z[i] = T.CreateTruncating(prod) + m;
+            // (−y)·d: in int64 when both are (then converted to the float result when the margin is added).
+            T prod = dLong is not null && negTLong is not null
+                ? T.CreateTruncating((float)unchecked(negTLong[i] * dLong[i]))
+                : T.CreateTruncating(MrlRound(p.ProductType, negTFull[i] * dFull[i]));
+            z[i] = prod + m;
         }
         if (gradOutput is null)
         {
@@ -148,6 +176,9 @@ public static partial class Functional
         }
         return (null, new MarginRankingLossGrads(g1, g2, gt));
     }
+
+    /// <summary>An int64 value converted to <paramref name="type"/> directly (float32: one rounding from the integer).</summary>
+    private static double MrlFromLong(DType type, long v) => type == DType.Float32 ? (float)v : v;
 
     private static double MrlRound(DType type, double v) => type switch
     {

@@ -65,6 +65,12 @@ public static partial class Functional
     public static MseLossGrads MseLossBackward(Tensor gradOutput, Tensor input, Tensor target, Reduction reduction = Reduction.Mean, Tensor? weight = null)
     {
         int[] shape = L1Prologue(input, target, weight);
+        if (weight is null && target.DType != input.DType)
+        {
+            // mse_loss_backward's TensorIterator does not promote: the target (an int64 one too) must have input's dtype.
+            CheckEnum(reduction);
+            throw Runtime($"Found dtype {target.DType.TorchScalarName()} but expected {input.DType.TorchScalarName()}");
+        }
         RequireFloat(input, target, weight);
         DType p = Promote(input.DType, target.DType);
         double[] sq = MseSquares(input, target, shape, p, out double[] d);
@@ -95,14 +101,17 @@ public static partial class Functional
                 // pow(d, 2)'s backward: grad · (2 · d); then the subtraction's: +, −.
                 double gd = Rd(gl[i] * Rd(2 * d[i], p), p);
                 gx[i] = Rd(gd, input.DType);
-                gy[i] = Rd(-gd, target.DType);
+                gy[i] = Rd(-gd, TargetGradType(target, p));
             }
         }
         return new MseLossGrads(
             ToTensor(SumTo(gx, shape, input.Shape, input.DType), input.Shape, input.DType),
-            ToTensor(SumTo(gy, shape, target.Shape, target.DType), target.Shape, target.DType),
+            ToTensor(SumTo(gy, shape, target.Shape, TargetGradType(target, p)), target.Shape, TargetGradType(target, p)),
             gw);
     }
+
+    /// <summary>The dtype of the target's gradient entry: its own, or the promoted one for an integer target (which autograd does not differentiate).</summary>
+    private static DType TargetGradType(Tensor target, DType promoted) => target.DType.IsFloatingPoint() ? target.DType : promoted;
 
     private static double[] MseSquares(Tensor input, Tensor target, int[] shape, DType p, out double[] diff)
     {
