@@ -17,6 +17,12 @@ public static class OpCatalog
         new BinaryCrossEntropyWithLogits(),
         new NllLoss(),
         new CrossEntropy(),
+        new SoftMarginLoss(),
+        new KlDiv(),
+        new PoissonNllLoss(),
+        new GaussianNllLoss(),
+        new MultilabelSoftMarginLoss(),
+        new HingeEmbeddingLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>
