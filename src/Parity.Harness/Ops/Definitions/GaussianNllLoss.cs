@@ -192,7 +192,7 @@ public sealed class GaussianNllLoss : OpDefinition
                             {
                                 Name = $"gaussian_nll_loss.{dtype.Name()}.{red.Name()}.full={(full ? "T" : "F")}.{e}.{s.Tag}", Op = this, DType = dtype, DTypeWritten = true, Seed = Seed,
                                 Inputs = [InputSpec.Randn("input", s.Input), InputSpec.Randn("target", s.Target), InputSpec.Rand("var", s.Var)],
-                                Args = ArgSet.Of(("full", full ? true : null), ("eps", eps), ("reduction", red)), Grad = true,
+                                Args = ArgSet.Of(("full", full ? true : null), ("eps", eps), ("reduction", red)), Grad = true, ExpectBitIdentical = true,
                             };
                         }
                     }
@@ -219,7 +219,7 @@ public sealed class GaussianNllLoss : OpDefinition
                         I("target", V(dt, [10], 0, 0, 1, 2, -0.5, 0, 0, -1e30, Inf, 0)),
                         I("var", V(dt, [10], 0, 1e-7, 1e-6, 1e-40, NaN, 1, 2, 1e30, Inf, 0)),
                     ],
-                    Args = ArgSet.Of(("reduction", r)), Grad = true,
+                    Args = ArgSet.Of(("reduction", r)), Grad = true, ExpectBitIdentical = true,
                 };
                 foreach (double eps in new[] { 0.0, 1.0, 1e-45 })
                 {
@@ -227,7 +227,7 @@ public sealed class GaussianNllLoss : OpDefinition
                     {
                         Name = $"gaussian_nll_loss.{dt.Name()}.{r.Name()}.full=T.eps={eps.ToString("R", CultureInfo.InvariantCulture).Replace("+", "", StringComparison.Ordinal)}.edges.clamp", Op = this, DType = dt, DTypeWritten = true, Seed = Seed,
                         Inputs = [I("input", V(dt, [2, 3], 0, 1, -1, 2, 0.5, 4)), I("target", V(dt, [2, 3], 0, 0, 1, 2, -0.5, 0)), I("var", V(dt, [2, 1], 0, 0.25))],
-                        Args = ArgSet.Of(("full", true), ("eps", eps), ("reduction", r)), Grad = true,
+                        Args = ArgSet.Of(("full", true), ("eps", eps), ("reduction", r)), Grad = true, ExpectBitIdentical = true,
                     };
                 }
             }

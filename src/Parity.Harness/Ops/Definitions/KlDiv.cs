@@ -92,7 +92,8 @@ public sealed class KlDiv : OpDefinition
                         {
                             Name = $"kl_div.{dtype.Name()}.{red}.lt={(logTarget ? "T" : "F")}.{s.Tag}", Op = this, DType = dtype, DTypeWritten = true, Seed = Seed,
                             Inputs = [InputSpec.Randn("input", s.Input, InputMap.LogSoftmax), target],
-                            Args = ArgSet.Of(("reduction", red), ("log_target", logTarget ? true : null)), Grad = true,
+                            // float32 log targets go through exp (MKL's in libtorch, ≈1 % of values 1 ulp from glibc's).
+                            Args = ArgSet.Of(("reduction", red), ("log_target", logTarget ? true : null)), Grad = true, ExpectBitIdentical = !logTarget || dtype == DType.Float64,
                         };
                     }
                 }

@@ -74,7 +74,8 @@ public sealed class SoftMarginLoss : OpDefinition
                         {
                             Name = $"soft_margin_loss.{dtype.Name()}.{red.Name()}.{t}.{s.Tag}", Op = this, DType = dtype, DTypeWritten = true, Seed = Seed,
                             Inputs = [InputSpec.Randn("input", s.Input), t == "t=pm1" ? InputSpec.Randint("target", -1, 2, s.Target) : InputSpec.Randn("target", s.Target)],
-                            Args = ArgSet.Of(("reduction", red)), Grad = true,
+                            // float32 real-valued targets: exp is MKL's in libtorch (1 ulp from glibc's on some values).
+                            Args = ArgSet.Of(("reduction", red)), Grad = true, ExpectBitIdentical = !(dtype == DType.Float32 && t == "t=real"),
                         };
                     }
                 }
