@@ -123,6 +123,24 @@ public sealed class SoftMarginLoss : OpDefinition
     }
 
     /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        CaseSpec Finding(string name, DType dt, Tensor input, Tensor target, Reduction r) => new()
+        {
+            Name = $"fuzz.soft_margin_loss.{name}", Op = this, DType = dt, DTypeWritten = true, Seed = Seed,
+            Inputs = [I("input", input), I("target", target)], Args = ArgSet.Of(("reduction", r)), Grad = true,
+        };
+        // exp(−y·x) past 1e38 (float32) / 1e307 (float64): libtorch's SLEEF log1p returns log(d) there (the native port
+        // returned +∞, SLEEF's older cut-off).
+        yield return Finding("seed=7.case=40", DType.Float32, F([1, 1], -88.7), F([1, 1], 1), Reduction.Sum);
+        yield return Finding("log1p-large.float32", DType.Float32, F([4], -88.0, -87.6, 88.5, -88.72), F([4], 1, 1, -1, 1), Reduction.None);
+        yield return Finding("log1p-large.float64", DType.Float64, D([4], -709.0, -707.5, 708.9, -709.7), D([4], 1, 1, -1, 1), Reduction.None);
+        // An int64 target of −2⁶³: the backward's −target wraps to −2⁶³ in int64, so exp(−target·x) is 0, not ∞ (native gave NaN).
+        yield return Finding("seed=7.case=159", DType.Float32, F([1, 1], 1), L([1, 1], long.MinValue), Reduction.None);
+        yield return Finding("seed=7.case=348", DType.Float64, D([1], 1), L([1], long.MinValue), Reduction.Sum);
+    }
+
+    /// <inheritdoc/>
     public override Gen<OpCall> Fuzz(FuzzBounds bounds) =>
         from dtype in FuzzCases.FloatType
         from shape in FuzzCases.Shape(0, 4, bounds)
