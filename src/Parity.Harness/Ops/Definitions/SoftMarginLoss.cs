@@ -27,7 +27,7 @@ public sealed class SoftMarginLoss : OpDefinition
 
     /// <inheritdoc/>
     public override OpDocs Docs { get; } = new(
-        "`F.soft_margin_loss`, `nn.SoftMarginLoss`", "`Functional.SoftMarginLoss(input, target, reduction)`, `SoftMarginLossBackward`",
+        "`F.soft_margin_loss`, `nn.SoftMarginLoss`", "`Functional.SoftMarginLoss(input, target, reduction)`, `SoftMarginLoss`",
         "TorchScript `torch.soft_margin_loss`", "`reduction` / `reduction` / `reduction`");
 
     /// <inheritdoc/>
