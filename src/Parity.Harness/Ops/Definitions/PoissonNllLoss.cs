@@ -146,6 +146,37 @@ public sealed class PoissonNllLoss : OpDefinition
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Both findings are libtorch's float32 log (MKL's, ≈1 % of values 1 ulp from glibc's logf, which the native side
+    /// uses) seen through the tolerance of a case: they stay open in the fuzz runner, which applies the default tolerances.
+    /// </remarks>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // A float64 target against a float32 input: ∂/∂target = −log(x + eps) is a float32 log promoted to float64,
+        // so one float32 ulp (1.2e-7 here) is outside float64's tolerance. The float32 tolerance is the value's precision.
+        yield return new CaseSpec
+        {
+            Name = "fuzz.poisson_nll_loss.seed=7.case=3724", Op = this, DType = DType.Float32, DTypeWritten = true, Seed = Seed,
+            Inputs = [I("input", F([1, 1, 1], 2.7948923)), I("target", D([1, 1, 1], 2))],
+            Args = ArgSet.Of(("log_input", false), ("full", true), ("eps", 0.0), ("reduction", "sum")), Grad = true,
+            GradTolerance = Comparison.Tolerance.Float32,
+        };
+        // Terms of ±1e30 cancel to 4.7e28: the one-ulp difference of t·log(x + eps) at 1e30 is 16 ulp of the sum
+        // (relative 1.6e-6 against float32's 1.3e-6).
+        yield return new CaseSpec
+        {
+            Name = "fuzz.poisson_nll_loss.seed=7.case=6638", Op = this, DType = DType.Float32, DTypeWritten = true, Seed = Seed,
+            Inputs =
+            [
+                I("input", F([3, 1, 2], 1e30, 1, 0, 0, 1, 2.5947268)),
+                I("target", F([3, 1, 2], 0, 0, 1, 0, 0, 1e30)),
+            ],
+            Args = ArgSet.Of(("log_input", false), ("full", false), ("reduction", "sum")), Grad = true,
+            ValueTolerance = new Comparison.Tolerance(1e-5, 1e-5),
+        };
+    }
+
+    /// <inheritdoc/>
     public override Gen<OpCall> Fuzz(FuzzBounds bounds) =>
         from dtype in FuzzCases.FloatType
         from shape in FuzzCases.Shape(0, 4, bounds)
