@@ -23,6 +23,12 @@ public static class OpCatalog
         new L1Loss(),
         new MseLoss(),
         new HuberLoss(),
+        new SoftMarginLoss(),
+        new KlDiv(),
+        new PoissonNllLoss(),
+        new GaussianNllLoss(),
+        new MultilabelSoftMarginLoss(),
+        new HingeEmbeddingLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>

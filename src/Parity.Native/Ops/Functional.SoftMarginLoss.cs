@@ -59,7 +59,9 @@ public static partial class Functional
         var gi = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
         {
-            double z = Exp(Rd(Rd(-y[i], target.DType) * x[i], zt), zt);
+            // −target in target's dtype: int64 negation wraps at −2⁶³ (it stays −2⁶³), as in libtorch.
+            double negY = target.DType == DType.Int64 && y[i] == long.MinValue ? y[i] : -y[i];
+            double z = Exp(Rd(Rd(negY, target.DType) * x[i], zt), zt);
             double v = Rd(Rd(y[i] * z, gt), t);
             v = Rd(v * c, t);
             double z1 = Rd(z + 1, zt);

@@ -103,7 +103,8 @@ internal static class SleefDouble
         double r = LogTail(xx, xy, e);
         if (d > 1e307)
         {
-            r = double.PositiveInfinity;
+            // SLEEF 3.6 (libtorch 2.10): past the core approximation's bound log1p(d) is log(d) (xlog_u1), not +∞.
+            r = Log(d);
         }
         if (d < -1 || double.IsNaN(d))
         {

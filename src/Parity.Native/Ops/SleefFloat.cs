@@ -122,7 +122,8 @@ internal static class SleefFloat
         float r = rx + ry;
         if (d > 1e38f)
         {
-            r = float.PositiveInfinity;
+            // SLEEF 3.6 (libtorch 2.10): past the core approximation's bound log1p(d) is log(d) (xlogf_u1), not +∞.
+            r = Log(d);
         }
         if (-1f > d)
         {
