@@ -17,6 +17,13 @@ public static class OpCatalog
         new BinaryCrossEntropyWithLogits(),
         new NllLoss(),
         new CrossEntropy(),
+        new PairwiseDistance(),
+        new CosineSimilarity(),
+        new CosineEmbeddingLoss(),
+        new MultiMarginLoss(),
+        new MultilabelMarginLoss(),
+        new TripletMarginLoss(),
+        new TripletMarginWithDistanceLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>

@@ -119,6 +119,28 @@ internal static class DistanceKernels
         return r;
     }
 
+    /// <summary>
+    /// libtorch's <c>linalg_vector_norm</c> check: a norm without an identity (p &lt; 0 or p = +∞) over an empty last
+    /// dimension is an error ("dimension 1" is the wrapped index; p printed as C++ streams a double).
+    /// </summary>
+    public static void CheckEmptyNorm(int[] shape, double p)
+    {
+        if (shape.Length > 0 && shape[^1] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
+        {
+            throw Runtime($"linalg.vector_norm cannot compute the {CppDouble(p)} norm on the dimension {I(shape.Length - 1)}because this dimension is empty and the operation does not have an identity");
+        }
+    }
+
+    /// <summary>A double as <c>std::ostream &lt;&lt; double</c> writes it (%g, 6 significant digits; inf, -inf).</summary>
+    public static string CppDouble(double v)
+    {
+        if (double.IsInfinity(v))
+        {
+            return v > 0 ? "inf" : "-inf";
+        }
+        return v.ToString("G6", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+    }
+
     /// <summary>The shape of a reduction over the last dimension of <paramref name="shape"/>.</summary>
     public static int[] LastDimReduced(int[] shape, bool keepdim)
     {
@@ -145,6 +167,7 @@ internal static class DistanceKernels
     public static Tensor PairwiseForward<T>(Tensor x1, Tensor x2, int[] shape, double p, double eps, bool keepdim)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
         return Make(NormRows(v, rows, d, p), LastDimReduced(shape, keepdim));
@@ -163,6 +186,7 @@ internal static class DistanceKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int[] shape = InferSize(x1.Shape, x2.Shape);
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
         outShape = LastDimReduced(shape, false);
@@ -174,6 +198,7 @@ internal static class DistanceKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int[] shape = InferSize(x1.Shape, x2.Shape);
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
         T[] n = NormRows(v, rows, d, p);
