@@ -170,7 +170,7 @@ internal static class DistanceKernels
         CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
-        return Make(NormRows(v, rows, d, p), LastDimReduced(shape, keepdim));
+        return Make(NormRows(v, rows, d, p, shape.Length > 0), LastDimReduced(shape, keepdim));
     }
 
     public static PairwiseDistanceGrads PairwiseBackward<T>(Tensor gradOutput, Tensor x1, Tensor x2, int[] shape, double p, double eps, bool keepdim)
@@ -190,7 +190,7 @@ internal static class DistanceKernels
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
         outShape = LastDimReduced(shape, false);
-        return NormRows(v, rows, d, p);
+        return NormRows(v, rows, d, p, shape.Length > 0);
     }
 
     /// <summary>The gradients of <see cref="PairDist"/> for the upstream gradient <paramref name="g"/> (shaped as its result), summed to each input's shape.</summary>
@@ -201,7 +201,7 @@ internal static class DistanceKernels
         CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
-        T[] n = NormRows(v, rows, d, p);
+        T[] n = NormRows(v, rows, d, p, shape.Length > 0);
         T[] gv = NormBackwardRows(g, v, n, rows, d, p);
         var neg = new T[gv.Length];
         for (int i = 0; i < gv.Length; i++)
@@ -215,25 +215,39 @@ internal static class DistanceKernels
     /// <c>linalg_vector_norm(v, p, dim=-1)</c> of each of <paramref name="rows"/> contiguous rows of <paramref name="d"/>
     /// elements, in libtorch's order (see <see cref="Functional.PairwiseDistance"/>).
     /// </summary>
-    public static T[] NormRows<T>(ReadOnlySpan<T> v, int rows, int d, double p)
+    /// <param name="v">The rows, contiguous.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="d">The row length.</param>
+    /// <param name="p">The norm degree.</param>
+    /// <param name="vectorFastPath">
+    /// Whether a row of one element is a reduced dimension of size 1 (rank ≥ 1), which libtorch computes as abs(v); a 0-D
+    /// tensor's single element goes through the ordinary reduction.
+    /// </param>
+    public static T[] NormRows<T>(ReadOnlySpan<T> v, int rows, int d, double p, bool vectorFastPath = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var r = new T[rows];
         for (int i = 0; i < rows; i++)
         {
-            r[i] = Norm(v.Slice(i * d, d), p);
+            r[i] = Norm(v.Slice(i * d, d), p, vectorFastPath);
         }
         return r;
     }
 
     /// <summary>One row's norm (libtorch's <c>norm_kernel_tensor_iterator_impl</c>).</summary>
-    public static T Norm<T>(ReadOnlySpan<T> row, double p)
+    public static T Norm<T>(ReadOnlySpan<T> row, double p, bool vectorFastPath = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int size = row.Length;
         if (size == 0)
         {
             return p < 0 ? T.PositiveInfinity : T.Zero;
+        }
+        if (size == 1 && vectorFastPath)
+        {
+            // linalg_vector_norm's fast path: a reduction over dimensions of size 1 is abs(v) (v != 0 for p = 0),
+            // whatever p is, so |v|^p cannot underflow or overflow there.
+            return p == 0.0 ? (row[0] != T.Zero ? T.One : T.Zero) : T.Abs(row[0]);
         }
         if (p == 2.0)
         {

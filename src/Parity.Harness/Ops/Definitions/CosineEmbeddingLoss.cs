@@ -150,6 +150,19 @@ public sealed class CosineEmbeddingLoss : OpDefinition
     }
 
     /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // Seed 11 (fixed natively): inputs whose last dimensions broadcast (1 against D, or D = 0 against 1) — each Σx²
+        // runs over its own input's last dimension; the native side had used the broadcast one (a crash).
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.seed=11.case=64", DType.Float32, FindingSeed,
+            [I("input1", F([1, 1], 0)), I("input2", F([1, 2], 0, 0)), I("target", F([1], 0))], ArgSet.Of(("margin", 0.5555555555555556), ("reduction", "none")));
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.seed=11.case=313", DType.Float32, FindingSeed,
+            [InputSpec.Randn("input1", [1, 0]), I("input2", F([1, 1], 0)), I("target", F([1], 0))], ArgSet.Of(("margin", -0.2558077258480549), ("reduction", "mean")));
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.last-dim-broadcast", DType.Float64, FindingSeed,
+            [I("input1", D([2, 1], 0.5, -2)), I("input2", D([2, 3], 1, 2, 3, -1, 0, 4)), I("target", D([2], 1, -1))], ArgSet.Of(("reduction", "sum")));
+    }
+
+    /// <inheritdoc/>
     public override Gen<OpCall> Fuzz(FuzzBounds bounds) =>
         from dtype in FuzzCases.FloatType
         from batched in Gen.Frequency((4, Gen.Const(true)), (1, Gen.Const(false)))

@@ -103,6 +103,11 @@ public sealed class CosineSimilarity : OpDefinition
                 [I("x1", V(dt, [3, 3], 1, 2, 3, 1, 2, 3, -4, 0, 4)), I("x2", V(dt, [3, 3], 2, 4, 6, -1, -2, -3, -4, 0, 4))], ArgSet.Empty);
             yield return DistanceFamily.Case(this, dt, "edges.specials", EdgeSeed,
                 [I("x1", V(dt, [4, 3], 1e30, 1e30, 1, Inf, 1, 2, NaN, 1, 2, 3e38, 3e38, 0)), I("x2", V(dt, [4, 3], 1e30, -1e30, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))], ArgSet.Empty);
+            // A reduced dimension of size 1 (last or not) is linalg_vector_norm's fast path, abs(x): no x² overflow.
+            yield return DistanceFamily.Case(this, dt, "dim=1.edges.size-one-last", EdgeSeed,
+                [I("x1", V(dt, [2, 1], 1e30, 1e-30)), I("x2", V(dt, [2, 1], 1e30, 3))], ArgSet.Of(("dim", 1)));
+            yield return DistanceFamily.Case(this, dt, "dim=0.edges.size-one-inner", EdgeSeed,
+                [I("x1", V(dt, [1, 2], 1e30, 1e-30)), I("x2", V(dt, [1, 2], 1e30, 3))], ArgSet.Of(("dim", 0)));
             yield return DistanceFamily.Case(this, dt, "eps=-1.edges.negative-eps", EdgeSeed,
                 [I("x1", V(dt, [2, 2], 0, 0, 3, 4)), I("x2", V(dt, [2, 2], 1, 1, 3, 4))], ArgSet.Of(("eps", -1.0)));
         }

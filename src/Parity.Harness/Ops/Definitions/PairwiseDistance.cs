@@ -149,6 +149,24 @@ public sealed class PairwiseDistance : OpDefinition
     }
 
     /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // Seed 11 (fixed natively): a last dimension of size 1 is linalg_vector_norm's fast path, abs(v) for any p ≠ 0,
+        // where the native side had taken (|v|^p)^(1/p) — 1 for a tiny p, and an underflowed norm for a large one.
+        yield return DistanceFamily.Finding(this, "pairwise_distance.seed=11.case=0", DType.Float32, FindingSeed,
+            [I("x1", F([1], 0)), I("x2", F([1], 0))], ArgSet.Of(("p", 7.78e-53), ("eps", 1e-6), ("keepdim", true)));
+        yield return DistanceFamily.Finding(this, "pairwise_distance.seed=11.case=3", DType.Float64, FindingSeed,
+            [I("x1", D([], 0)), I("x2", D([4, 1], 0, 0, 0, 0))], ArgSet.Of(("p", 7.487e-43), ("eps", 0.5188144425122383), ("keepdim", true)));
+        yield return DistanceFamily.Finding(this, "pairwise_distance.seed=11.case=8722", DType.Float64, FindingSeed,
+            [I("x1", D([1, 1], 0)), I("x2", D([1], 0))], ArgSet.Of(("p", 4.47945205479452), ("eps", 5.87e-92), ("keepdim", true)));
+        yield return DistanceFamily.Finding(this, "pairwise_distance.D1.huge", DType.Float32, FindingSeed,
+            [I("x1", F([2, 1], 1e30, -3e38)), I("x2", F([2, 1], 0, 0))], ArgSet.Of(("p", 2.0)));
+        // A 0-D pair is not the fast path: libtorch's ordinary reduction overflows (x² = ∞) where abs would not.
+        yield return DistanceFamily.Finding(this, "pairwise_distance.S.huge", DType.Float32, FindingSeed,
+            [I("x1", F([], 1e30)), I("x2", F([], 0))], ArgSet.Of(("p", 2.0)));
+    }
+
+    /// <inheritdoc/>
     public override Gen<OpCall> Fuzz(FuzzBounds bounds) =>
         from dtype in FuzzCases.FloatType
         from s1 in FuzzCases.Shape(0, 4, bounds)
