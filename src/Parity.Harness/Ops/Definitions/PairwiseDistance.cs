@@ -143,6 +143,10 @@ public sealed class PairwiseDistance : OpDefinition
                 [I("x1", L([2, 3], 1, 2, 3, 4, 5, 6)), I("x2", L([2, 3], 0, 0, 0, 0, 0, 0))]) { Grad = true },
             new("not-broadcastable.1d", R, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0",
                 [I("x1", F([3], 1, 2, 3)), I("x2", F([2], 1, 2))]),
+            new("empty-dim.p=inf", R, "linalg.vector_norm cannot compute the inf norm on the dimension 1because this dimension is empty and the operation does not have an identity",
+                [InputSpec.Randn("x1", [3, 0]), InputSpec.Randn("x2", [3, 0])], ArgSet.Of(("p", double.PositiveInfinity))),
+            new("empty-dim.p=-0.5", R, "linalg.vector_norm cannot compute the -0.5 norm on the dimension 2because this dimension is empty and the operation does not have an identity",
+                [InputSpec.Randn("x1", [2, 3, 0]), InputSpec.Randn("x2", [3, 0])], ArgSet.Of(("p", -0.5))),
             new("not-broadcastable.float64", R, "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1",
                 [I("x1", D([2, 3], 1, 2, 3, 4, 5, 6)), I("x2", D([1, 5], 1, 2, 3, 4, 5))]),
         ];
