@@ -440,6 +440,12 @@ internal static class DistanceKernels
         {
             return g;
         }
+        // A dimension of size 1 does not change the memory order, and libtorch's TensorIterator coalesces it away:
+        // reduced dimensions separated only by size-1 dimensions are one contiguous block, summed in one cascade.
+        for (int i = 0; i < shape.Length; i++)
+        {
+            reduce[i] |= shape[i] == 1;
+        }
         int[] cur = (int[])shape.Clone();
         T[] data = g;
         // Reduce the blocks from the last one, so earlier dimension indices stay valid.
