@@ -29,6 +29,13 @@ public static class OpCatalog
         new GaussianNllLoss(),
         new MultilabelSoftMarginLoss(),
         new HingeEmbeddingLoss(),
+        new PairwiseDistance(),
+        new CosineSimilarity(),
+        new CosineEmbeddingLoss(),
+        new MultiMarginLoss(),
+        new MultilabelMarginLoss(),
+        new TripletMarginLoss(),
+        new TripletMarginWithDistanceLoss(),
     ]);
 
     /// <summary>All ops, in registration order.</summary>

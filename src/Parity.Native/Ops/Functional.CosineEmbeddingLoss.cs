@@ -108,6 +108,8 @@ public static partial class Functional
             int no = Tensor.NumelOf(oShape);
             int[] s1 = x1t.ShapeArray(), s2 = x2t.ShapeArray();
             int[] m1Shape = s1[..dim], m2Shape = s2[..dim];
+            // Each input's own last dimension (1 when it is broadcast against the other's, which may even be 0).
+            int d1 = s1[dim], d2 = s2[dim];
             bool ints = x1t.DType == DType.Int64 && x2t.DType == DType.Int64;
             T[] x1 = Expand<T>(x1t, s1), x2 = Expand<T>(x2t, s2);
             T[] a = Expand<T>(x1t, shape), b = Expand<T>(x2t, shape);
@@ -120,8 +122,8 @@ public static partial class Functional
                 ab[i] = a[i] * b[i];
             }
             T[] prod = RowSum(ab, rows, d, ints);
-            T[] m1 = OwnMagSquare(x1t, x1, Tensor.NumelOf(m1Shape), d, eps, ints);
-            T[] m2 = OwnMagSquare(x2t, x2, Tensor.NumelOf(m2Shape), d, eps, ints);
+            T[] m1 = OwnMagSquare(x1t, x1, Tensor.NumelOf(m1Shape), d1, eps, ints);
+            T[] m2 = OwnMagSquare(x2t, x2, Tensor.NumelOf(m2Shape), d2, eps, ints);
             T[] m1e = Expand<T>(Make(m1, m1Shape), cShape), m2e = Expand<T>(Make(m2, m2Shape), cShape);
             var denom = new T[rows];
             var cos = new T[rows];
@@ -191,12 +193,12 @@ public static partial class Functional
             var g2 = new T[x2.Length];
             for (int i = 0; i < g1.Length; i++)
             {
-                T t = gm1[i / d] * x1[i];
+                T t = gm1[i / d1] * x1[i];
                 g1[i] = (t + t) + g1p[i];
             }
             for (int i = 0; i < g2.Length; i++)
             {
-                T t = gm2[i / d] * x2[i];
+                T t = gm2[i / d2] * x2[i];
                 g2[i] = (t + t) + g2p[i];
             }
             grads = (g1, g2);

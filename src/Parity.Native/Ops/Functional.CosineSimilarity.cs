@@ -134,7 +134,7 @@ internal static class CosineKernels
     {
         if (pl.Inner == 1)
         {
-            return DistanceKernels.NormRows<T>(v, pl.Outer, pl.Red, 2.0);
+            return DistanceKernels.NormRows<T>(v, pl.Outer, pl.Red, 2.0, pl.Shape.Length > 0);
         }
         // Not the last dimension: binary_kernel_reduce with NormTwoOps, a sequential acc + x·x then sqrt.
         var r = new T[pl.Outer * pl.Inner];
@@ -142,6 +142,12 @@ internal static class CosineKernels
         {
             for (int i = 0; i < pl.Inner; i++)
             {
+                if (pl.Red == 1)
+                {
+                    // linalg_vector_norm's fast path for a reduced dimension of size 1: abs.
+                    r[(o * pl.Inner) + i] = T.Abs(v[pl.Index(o, 0, i)]);
+                    continue;
+                }
                 T acc = T.Zero;
                 for (int k = 0; k < pl.Red; k++)
                 {

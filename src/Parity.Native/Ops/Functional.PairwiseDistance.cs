@@ -119,6 +119,28 @@ internal static class DistanceKernels
         return r;
     }
 
+    /// <summary>
+    /// libtorch's <c>linalg_vector_norm</c> check: a norm without an identity (p &lt; 0 or p = +∞) over an empty last
+    /// dimension is an error ("dimension 1" is the wrapped index; p printed as C++ streams a double).
+    /// </summary>
+    public static void CheckEmptyNorm(int[] shape, double p)
+    {
+        if (shape.Length > 0 && shape[^1] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
+        {
+            throw Runtime($"linalg.vector_norm cannot compute the {CppDouble(p)} norm on the dimension {I(shape.Length - 1)}because this dimension is empty and the operation does not have an identity");
+        }
+    }
+
+    /// <summary>A double as <c>std::ostream &lt;&lt; double</c> writes it (%g, 6 significant digits; inf, -inf).</summary>
+    public static string CppDouble(double v)
+    {
+        if (double.IsInfinity(v))
+        {
+            return v > 0 ? "inf" : "-inf";
+        }
+        return v.ToString("G6", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+    }
+
     /// <summary>The shape of a reduction over the last dimension of <paramref name="shape"/>.</summary>
     public static int[] LastDimReduced(int[] shape, bool keepdim)
     {
@@ -145,9 +167,10 @@ internal static class DistanceKernels
     public static Tensor PairwiseForward<T>(Tensor x1, Tensor x2, int[] shape, double p, double eps, bool keepdim)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
-        return Make(NormRows(v, rows, d, p), LastDimReduced(shape, keepdim));
+        return Make(NormRows(v, rows, d, p, shape.Length > 0), LastDimReduced(shape, keepdim));
     }
 
     public static PairwiseDistanceGrads PairwiseBackward<T>(Tensor gradOutput, Tensor x1, Tensor x2, int[] shape, double p, double eps, bool keepdim)
@@ -163,10 +186,11 @@ internal static class DistanceKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int[] shape = InferSize(x1.Shape, x2.Shape);
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
         outShape = LastDimReduced(shape, false);
-        return NormRows(v, rows, d, p);
+        return NormRows(v, rows, d, p, shape.Length > 0);
     }
 
     /// <summary>The gradients of <see cref="PairDist"/> for the upstream gradient <paramref name="g"/> (shaped as its result), summed to each input's shape.</summary>
@@ -174,9 +198,10 @@ internal static class DistanceKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int[] shape = InferSize(x1.Shape, x2.Shape);
+        CheckEmptyNorm(shape, p);
         T[] v = Diff<T>(x1, x2, shape, eps);
         (int rows, int d) = RowsOf(shape);
-        T[] n = NormRows(v, rows, d, p);
+        T[] n = NormRows(v, rows, d, p, shape.Length > 0);
         T[] gv = NormBackwardRows(g, v, n, rows, d, p);
         var neg = new T[gv.Length];
         for (int i = 0; i < gv.Length; i++)
@@ -190,25 +215,39 @@ internal static class DistanceKernels
     /// <c>linalg_vector_norm(v, p, dim=-1)</c> of each of <paramref name="rows"/> contiguous rows of <paramref name="d"/>
     /// elements, in libtorch's order (see <see cref="Functional.PairwiseDistance"/>).
     /// </summary>
-    public static T[] NormRows<T>(ReadOnlySpan<T> v, int rows, int d, double p)
+    /// <param name="v">The rows, contiguous.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="d">The row length.</param>
+    /// <param name="p">The norm degree.</param>
+    /// <param name="vectorFastPath">
+    /// Whether a row of one element is a reduced dimension of size 1 (rank ≥ 1), which libtorch computes as abs(v); a 0-D
+    /// tensor's single element goes through the ordinary reduction.
+    /// </param>
+    public static T[] NormRows<T>(ReadOnlySpan<T> v, int rows, int d, double p, bool vectorFastPath = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var r = new T[rows];
         for (int i = 0; i < rows; i++)
         {
-            r[i] = Norm(v.Slice(i * d, d), p);
+            r[i] = Norm(v.Slice(i * d, d), p, vectorFastPath);
         }
         return r;
     }
 
     /// <summary>One row's norm (libtorch's <c>norm_kernel_tensor_iterator_impl</c>).</summary>
-    public static T Norm<T>(ReadOnlySpan<T> row, double p)
+    public static T Norm<T>(ReadOnlySpan<T> row, double p, bool vectorFastPath = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int size = row.Length;
         if (size == 0)
         {
             return p < 0 ? T.PositiveInfinity : T.Zero;
+        }
+        if (size == 1 && vectorFastPath)
+        {
+            // linalg_vector_norm's fast path: a reduction over dimensions of size 1 is abs(v) (v != 0 for p = 0),
+            // whatever p is, so |v|^p cannot underflow or overflow there.
+            return p == 0.0 ? (row[0] != T.Zero ? T.One : T.Zero) : T.Abs(row[0]);
         }
         if (p == 2.0)
         {
@@ -400,6 +439,12 @@ internal static class DistanceKernels
         if (!any)
         {
             return g;
+        }
+        // A dimension of size 1 does not change the memory order, and libtorch's TensorIterator coalesces it away:
+        // reduced dimensions separated only by size-1 dimensions are one contiguous block, summed in one cascade.
+        for (int i = 0; i < shape.Length; i++)
+        {
+            reduce[i] |= shape[i] == 1;
         }
         int[] cur = (int[])shape.Clone();
         T[] data = g;

@@ -1,0 +1,182 @@
+using CsCheck;
+using Parity.Harness.Cases;
+using Parity.Harness.Fuzz;
+using Parity.Harness.Matrix;
+using Parity.Native;
+using Parity.Native.Ops;
+using static Parity.Harness.Matrix.CaseKit;
+
+namespace Parity.Harness.Ops.Definitions;
+
+/// <summary>
+/// <c>torch.nn.functional.cosine_embedding_loss(input1, input2, target, margin, reduction)</c>: native
+/// <see cref="Functional.CosineEmbeddingLoss"/>; reference <c>aten::cosine_embedding_loss</c>.
+/// </summary>
+/// <remarks>
+/// Python's frontend (<c>cosine_embedding_loss</c> in torch/nn/functional.py) reads the reduction
+/// (<c>_Reduction.get_enum</c>, whose ValueError comes first) and calls <c>torch.cosine_embedding_loss</c>; the legacy
+/// <c>size_average</c>/<c>reduce</c> arguments are not modelled. ATen's composite differentiates both inputs; the
+/// target only selects (through comparisons), so a floating target asked for a gradient is unused in the graph.
+/// </remarks>
+public sealed class CosineEmbeddingLoss : OpDefinition
+{
+    private const long MatrixSeed = 5301, EdgeSeed = 5302, FindingSeed = 5304;
+
+    /// <summary>
+    /// What libtorch raises for <c>"grad": ["target"]</c>: the target only feeds comparisons, so the loss does not require
+    /// grad. (Asked together with an input it would instead be "element 1of the differentiated Tensors appears to not have
+    /// been used in the graph…"; the schema holds one text, that of asking for the target alone.)
+    /// </summary>
+    private const string NoTargetGrad = "element 0 of tensors does not require grad and does not have a grad_fn";
+
+    /// <inheritdoc/>
+    public override OpSchema Schema { get; } = new("cosine_embedding_loss",
+        [
+            new TensorParam("input1", Differentiable: true), new TensorParam("input2", Differentiable: true),
+            new TensorParam("target", NoGradError: NoTargetGrad),
+        ],
+        [new ScalarParam("margin", ArgKind.Float, ArgValue.Of(0.0)), ScalarParam.Reduction()]);
+
+    /// <inheritdoc/>
+    public override OpDocs Docs { get; } = new(
+        "`F.cosine_embedding_loss`, `nn.CosineEmbeddingLoss`", "`Functional.CosineEmbeddingLoss(input1, input2, target, margin, reduction)`, `CosineEmbeddingLoss`",
+        "TorchScript `torch.cosine_embedding_loss`",
+        "`margin`, `reduction` / both / both");
+
+    /// <inheritdoc/>
+    public override Tensor Forward(OpCall call) =>
+        Functional.CosineEmbeddingLoss(call.Required("input1"), call.Required("input2"), call.Required("target"), call.Float("margin"), call.Reduction);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, Tensor>> Backward(OpCall call, Tensor gradOutput, IReadOnlyList<string> wrt)
+    {
+        var g = Functional.CosineEmbeddingLossBackward(gradOutput, call.Required("input1"), call.Required("input2"), call.Required("target"), call.Float("margin"), call.Reduction);
+        return Pick(wrt, ("input1", () => g.Input1), ("input2", () => g.Input2));
+    }
+
+    /// <inheritdoc/>
+    public override string ReferenceScript => """
+        def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float, reduction: int) -> Tensor:
+            return torch.cosine_embedding_loss(input1, input2, target, margin, reduction)
+        """;
+
+    /// <inheritdoc/>
+    public override ReferenceCall Reference(OpCall call) =>
+        // torch/nn/functional.py cosine_embedding_loss: get_enum (ValueError), then ATen.
+        new("cosine_embedding_loss", [call.Required("input1"), call.Required("input2"), call.Required("target"), call.Float("margin"), AtenReduction(call)]);
+
+    /// <summary>(tag, input1 shape, input2 shape, target shape).</summary>
+    private static readonly (string Tag, int[] X1, int[] X2, int[] Y)[] Shapes =
+    [
+        ("N4D5", [4, 5], [4, 5], [4]),
+        ("D5", [5], [5], []),
+        ("b.N4D5.x2=1xD5", [4, 5], [1, 5], [4]),
+        ("b.N4D5.y=1", [4, 5], [4, 5], [1]),
+        ("N0D5", [0, 5], [0, 5], [0]),
+        ("N3D1", [3, 1], [3, 1], [3]),
+        ("N3D0", [3, 0], [3, 0], [3]),
+    ];
+
+    private static readonly double?[] Margins = [null, 0.5, -0.5];
+
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Matrix()
+    {
+        foreach (var dtype in FloatTypes)
+        {
+            foreach (var red in CaseKit.Reductions)
+            {
+                foreach (var (tag, s1, s2, sy) in Shapes)
+                {
+                    foreach (double? margin in Margins)
+                    {
+                        // Targets −1, 0 (contributes 0) and 1, drawn in the case dtype; int64 on the middle margin.
+                        bool intTarget = margin == 0.5;
+                        yield return DistanceFamily.Case(this, dtype,
+                            $"{red.Name()}.margin={(margin is { } m ? DistanceFamily.Tag(m) : "def")}.{(intTarget ? "y=int64" : "y=float")}.{tag}", MatrixSeed,
+                            [InputSpec.Randn("input1", s1), InputSpec.Randn("input2", s2), InputSpec.Randint("target", -1, 2, sy, intTarget ? DType.Int64 : null)],
+                            ArgSet.Of(("margin", margin), ("reduction", red.Name())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Edges()
+    {
+        const double Inf = double.PositiveInfinity, NaN = double.NaN;
+        foreach (var dt in FloatTypes)
+        {
+            foreach (var r in CaseKit.Reductions)
+            {
+                // cos = margin exactly for y = −1 (the clamp's kink: 0·(...) passes), zero vectors (ε only), parallel rows,
+                // targets other than ±1, ±∞ and NaN.
+                yield return DistanceFamily.Case(this, dt, $"{r.Name()}.margin=0.edges.kink-and-zero", EdgeSeed,
+                    [I("input1", V(dt, [4, 2], 1, 0, 0, 0, 1, 1, 3, 4)), I("input2", V(dt, [4, 2], 0, 1, 1, 1, 1, 1, -3, -4)), I("target", V(dt, [4], -1, -1, 1, -1))],
+                    ArgSet.Of(("margin", 0.0), ("reduction", r.Name())));
+                yield return DistanceFamily.Case(this, dt, $"{r.Name()}.edges.other-targets", EdgeSeed,
+                    [InputSpec.Randn("input1", [5, 3]), InputSpec.Randn("input2", [5, 3]), I("target", V(dt, [5], 2, 0.5, -2, NaN, 1))],
+                    ArgSet.Of(("reduction", r.Name())));
+                yield return DistanceFamily.Case(this, dt, $"{r.Name()}.edges.specials", EdgeSeed,
+                    [I("input1", V(dt, [3, 2], 1e30, 1e30, Inf, 1, NaN, 1)), I("input2", V(dt, [3, 2], 1e30, -1e30, 1, 1, 1, 1)), I("target", V(dt, [3], 1, -1, 1))],
+                    ArgSet.Of(("reduction", r.Name())));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<BadInput> BadInputs()
+    {
+        const TorchErrorKind R = TorchErrorKind.RuntimeError;
+        var x23 = F([2, 3], 0.5, -1, 2, 0.25, 0, -0.5);
+        var y2 = F([2], 1, -1);
+        return
+        [
+            new("target-2d", R, "0D or 1D target tensor expected, multi-target not supported", [I("input1", x23), I("input2", x23), I("target", F([2, 1], 1, -1))]),
+            new("1d-target-1d-inputs", R, "1D target tensor expects 2D input tensors, but found inputs with sizes [3] and [3].",
+                [I("input1", F([3], 1, 2, 3)), I("input2", F([3], 3, 2, 1)), I("target", F([1], 1))]),
+            new("0d-target-2d-inputs", R, "0D target tensor expects 1D input tensors, but found inputs with sizes [2, 3] and [2, 3].",
+                [I("input1", x23), I("input2", x23), I("target", F([], 1))]),
+            new("inputs-not-broadcastable", R, "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",
+                [I("input1", x23), I("input2", F([2, 4], 1, 2, 3, 4, 5, 6, 7, 8)), I("target", y2)]),
+            new("target-size", R, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0",
+                [I("input1", x23), I("input2", x23), I("target", F([3], 1, -1, 1))]),
+            new("reduction", TorchErrorKind.ValueError, "batchmean is not a valid value for reduction", [I("input1", x23), I("input2", x23), I("target", y2)],
+                ArgSet.Of(("reduction", "batchmean"))),
+            new("target.grad", R, NoTargetGrad,
+                [I("input1", x23), I("input2", x23), I("target", y2)]) { Grad = true, GradOnly = ["target"] },
+        ];
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // Seed 11 (fixed natively): inputs whose last dimensions broadcast (1 against D, or D = 0 against 1) — each Σx²
+        // runs over its own input's last dimension; the native side had used the broadcast one (a crash).
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.seed=11.case=64", DType.Float32, FindingSeed,
+            [I("input1", F([1, 1], 0)), I("input2", F([1, 2], 0, 0)), I("target", F([1], 0))], ArgSet.Of(("margin", 0.5555555555555556), ("reduction", "none")));
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.seed=11.case=313", DType.Float32, FindingSeed,
+            [InputSpec.Randn("input1", [1, 0]), I("input2", F([1, 1], 0)), I("target", F([1], 0))], ArgSet.Of(("margin", -0.2558077258480549), ("reduction", "mean")));
+        yield return DistanceFamily.Finding(this, "cosine_embedding_loss.last-dim-broadcast", DType.Float64, FindingSeed,
+            [I("input1", D([2, 1], 0.5, -2)), I("input2", D([2, 3], 1, 2, 3, -1, 0, 4)), I("target", D([2], 1, -1))], ArgSet.Of(("reduction", "sum")));
+    }
+
+    /// <inheritdoc/>
+    public override Gen<OpCall> Fuzz(FuzzBounds bounds) =>
+        from dtype in FuzzCases.FloatType
+        from batched in Gen.Frequency((4, Gen.Const(true)), (1, Gen.Const(false)))
+        from n in FuzzCases.Dim(bounds)
+        from d in FuzzCases.Dim(bounds)
+        let s1 = batched ? new[] { n, d } : new[] { d }
+        from s2 in Gen.Frequency((5, Gen.Const(s1)), (1, Gen.Const(batched ? new[] { 1, d } : s1)), (1, Gen.Const(batched ? new[] { n, d + 1 } : new[] { d + 1 })))
+        from ys in Gen.Frequency((8, Gen.Const(batched ? new[] { n } : Array.Empty<int>())), (1, Gen.Const(batched ? new[] { 1 } : new[] { 1 })), (1, Gen.Const(new[] { n, 1 })))
+        from x1 in FuzzCases.Values(dtype, s1, ValueKind.Logit)
+        from x2 in FuzzCases.Values(dtype, s2, ValueKind.Logit)
+        from yv in Gen.Frequency((10, Gen.OneOfConst(1.0, -1.0)), (1, Gen.OneOfConst(0.0, 2.0, 0.5, double.NaN))).Array[Tensor.NumelOf(ys)]
+        from yInt in Gen.Frequency((4, Gen.Const(false)), (1, Gen.Const(true)))
+        from margin in DistanceFamily.FloatArg(Gen.Double[-1, 1], 0.0, 0.5, -0.5, 1.0, -1.0, double.NaN, double.PositiveInfinity)
+        from reduction in FuzzCases.AnyReduction
+        let target = yInt ? Tensor.FromArray(yv.Select(v => double.IsNaN(v) ? 0L : (long)v).ToArray(), ys) : Tensor.FromDoubles(dtype, yv, ys)
+        select new OpCall(this, ArgSet.Of(("margin", margin), ("reduction", reduction.Name())), ("input1", x1), ("input2", x2), ("target", target));
+}
