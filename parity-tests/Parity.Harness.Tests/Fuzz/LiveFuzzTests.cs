@@ -39,6 +39,10 @@ public sealed class LiveFuzzTests
         public void FixedSeed_Agrees(OpDefinition op)
         {
             RequireTorch();
+            if (op.OpenFuzzFindings is { } open)
+            {
+                Assert.Skip($"{op.Name} has open fuzz findings: {open}");
+            }
             var runner = new FuzzRunner(new NativeBackend(), new TorchBackend());
 
             var report = runner.Run(new FuzzOptions

@@ -20,7 +20,7 @@ public class SnapshotCatalogueTests
     [Fact]
     public void NoOrphans()
     {
-        var orphans = Store().Orphans(ParityMatrix.All.Select(c => c.Name!));
+        var orphans = Store().Orphans(ParityMatrix.All.Where(c => c.ReferenceUndefined is null).Select(c => c.Name!));
         Assert.True(orphans.Count == 0, "orphan snapshots (run parity snapshot prune): " + string.Join(", ", orphans));
     }
 
@@ -28,7 +28,8 @@ public class SnapshotCatalogueTests
     public void NoneMissing()
     {
         var names = Store().Names().ToHashSet(StringComparer.Ordinal);
-        var missing = ParityMatrix.All.Select(c => c.Name!).Where(n => !names.Contains(n)).ToList();
+        // A case whose reference result is undefined has no snapshot by design.
+        var missing = ParityMatrix.All.Where(c => c.ReferenceUndefined is null).Select(c => c.Name!).Where(n => !names.Contains(n)).ToList();
         Assert.True(missing.Count == 0, "cases without a snapshot (run parity snapshot update): " + string.Join(", ", missing));
     }
 }
