@@ -40,7 +40,8 @@ public sealed record ParityVerdict(DisagreementKind Kind, string Detail, bool Bo
 /// <summary>
 /// The fuzzing property: native and torch agree on an <see cref="OpCall"/> — both throw with the same first-line
 /// message, or both return, with outputs and gradients of <c>sum(output)</c> inside the tolerance model
-/// (<see cref="TensorComparer"/>, <see cref="Tolerance.For"/> the dtype of libtorch's result; NaN only where NaN).
+/// (<see cref="TensorComparer"/>, <see cref="Tolerance.For"/> the dtype of libtorch's result unless the op widens it with
+/// <see cref="OpDefinition.FuzzTolerance"/>; NaN only where NaN).
 /// </summary>
 public sealed class ParityProperty
 {
@@ -93,7 +94,8 @@ public sealed class ParityProperty
         }
 
         // The tolerance of each result's own dtype: a float64 input with a float32 target gives a float32 loss in libtorch.
-        var output = TensorComparer.Compare(torchResult!.Output, nativeResult!.Output, Tolerance.For(torchResult.Output.DType));
+        var output = TensorComparer.Compare(torchResult!.Output, nativeResult!.Output,
+            call.Op.FuzzTolerance(call, "output", Tolerance.For(torchResult.Output.DType)));
         if (!output.Match)
         {
             return new ParityVerdict(DisagreementKind.Output,
@@ -107,7 +109,7 @@ public sealed class ParityProperty
             {
                 return new ParityVerdict(DisagreementKind.Gradient, $"{label} missing on the native side");
             }
-            var grad = TensorComparer.Compare(expected, actual, Tolerance.For(expected.DType));
+            var grad = TensorComparer.Compare(expected, actual, call.Op.FuzzTolerance(call, name, Tolerance.For(expected.DType)));
             if (!grad.Match)
             {
                 return new ParityVerdict(DisagreementKind.Gradient, grad.Describe(label) + $" (torch {Show(expected)}, native {Show(actual)})");

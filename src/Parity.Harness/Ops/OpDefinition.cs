@@ -168,6 +168,13 @@ public abstract class OpDefinition
     /// </summary>
     public virtual string? OpenFuzzFindings => null;
 
+    /// <summary>
+    /// The tolerance a fuzzed call's <paramref name="result"/> ("output", or the name of the tensor a gradient is for) is
+    /// compared with; <paramref name="standard"/> (the tolerance of the result's dtype) unless the op overrides it, where
+    /// libtorch's own kernels are not correctly rounded and the op amplifies that (the override documents the evidence).
+    /// </summary>
+    public virtual Parity.Comparison.Tolerance FuzzTolerance(OpCall call, string result, Parity.Comparison.Tolerance standard) => standard;
+
     /// <summary>FNV-1a over the UTF-16 code units of <paramref name="text"/>.</summary>
     protected static uint StableHash(string text)
     {

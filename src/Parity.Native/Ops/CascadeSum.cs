@@ -166,4 +166,136 @@ internal static class CascadeSum
         }
         return r;
     }
+
+    /// <summary>
+    /// <c>tensor.sum(dims, keepdim)</c> of a contiguous tensor shaped <paramref name="shape"/>, over the dimensions marked in
+    /// <paramref name="reduce"/>, in libtorch's order for any pattern of reduced dimensions; the result is contiguous over
+    /// the kept dimensions.
+    /// </summary>
+    /// <remarks>
+    /// TensorIterator drops size-1 dimensions, coalesces neighbouring dimensions of the same kind (reduced or kept), and
+    /// moves the reduced blocks innermost, ordered by stride. One reduced block is <see cref="AlongDim"/>. With several,
+    /// <c>cascade_sum</c>'s 2-D loop sees the innermost two reduced blocks (both with output stride 0) and the outer
+    /// blocks are iterated around it: each output starts at 0 and receives, in row-major order of the outer reduced
+    /// blocks, one row sum per index of the second block — over the innermost block, <c>vectorized_inner_sum</c> when
+    /// that block is contiguous and spans a vector, else the 4-way <c>row_sum</c> (<c>scalar_inner_sum</c>).
+    /// </remarks>
+    public static T[] Reduce<T>(ReadOnlySpan<T> d, ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduce)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Blocks (outermost first): size, reduced?, element stride of the block's innermost dimension.
+        var sizes = new List<int>();
+        var kinds = new List<bool>();
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] == 1)
+            {
+                continue;
+            }
+            bool r = reduce[i];
+            if (kinds.Count > 0 && kinds[^1] == r)
+            {
+                sizes[^1] *= shape[i];
+            }
+            else
+            {
+                sizes.Add(shape[i]);
+                kinds.Add(r);
+            }
+        }
+        int n = sizes.Count;
+        var strides = new int[n];
+        int s = 1, outCount = 1, reducedBlocks = 0;
+        for (int b = n - 1; b >= 0; b--)
+        {
+            strides[b] = s;
+            s *= sizes[b];
+            if (kinds[b])
+            {
+                reducedBlocks++;
+            }
+            else
+            {
+                outCount *= sizes[b];
+            }
+        }
+        if (d.Length == 0)
+        {
+            return new T[outCount];
+        }
+        if (reducedBlocks <= 1)
+        {
+            int outer = 1, red = 1, inner = 1;
+            bool seen = false;
+            for (int b = 0; b < n; b++)
+            {
+                if (kinds[b])
+                {
+                    red = sizes[b];
+                    seen = true;
+                }
+                else if (seen)
+                {
+                    inner *= sizes[b];
+                }
+                else
+                {
+                    outer *= sizes[b];
+                }
+            }
+            return AlongDim(d, outer, red, inner);
+        }
+        var redIdx = new List<int>();
+        var keptIdx = new List<int>();
+        for (int b = 0; b < n; b++)
+        {
+            (kinds[b] ? redIdx : keptIdx).Add(b);
+        }
+        int innerBlock = redIdx[^1];
+        int size0 = sizes[innerBlock], stride0 = strides[innerBlock];
+        // Outer reduced blocks, outermost first (the second-innermost varies fastest).
+        int[] outerRed = redIdx.Take(redIdx.Count - 1).ToArray();
+        var result = new T[outCount];
+        var kIdx = new int[keptIdx.Count];
+        var rIdx = new int[outerRed.Length];
+        for (int o = 0; o < outCount; o++)
+        {
+            int baseOffset = 0;
+            for (int k = 0; k < keptIdx.Count; k++)
+            {
+                baseOffset += kIdx[k] * strides[keptIdx[k]];
+            }
+            Array.Clear(rIdx);
+            T acc = T.Zero;
+            while (true)
+            {
+                int start = baseOffset;
+                for (int k = 0; k < outerRed.Length; k++)
+                {
+                    start += rIdx[k] * strides[outerRed[k]];
+                }
+                acc += stride0 == 1 ? Contiguous(d, start, size0) : Row(d, start, stride0, size0);
+                int j = outerRed.Length - 1;
+                while (j >= 0 && ++rIdx[j] == sizes[outerRed[j]])
+                {
+                    rIdx[j] = 0;
+                    j--;
+                }
+                if (j < 0)
+                {
+                    break;
+                }
+            }
+            result[o] = acc;
+            for (int k = keptIdx.Count - 1; k >= 0; k--)
+            {
+                if (++kIdx[k] < sizes[keptIdx[k]])
+                {
+                    break;
+                }
+                kIdx[k] = 0;
+            }
+        }
+        return result;
+    }
 }

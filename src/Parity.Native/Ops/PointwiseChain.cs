@@ -258,7 +258,8 @@ internal sealed class PointwiseChain
     /// </summary>
     /// <remarks>
     /// When the reduced dimensions form one run (leading dimensions, or one block of dimensions) the sum follows
-    /// libtorch's order exactly; other patterns sum in row-major order of the reduced elements.
+    /// libtorch's order exactly; other patterns follow libtorch's multi-block order (<see cref="CascadeSum.Reduce"/>) for
+    /// floating dtypes and row-major order for integer ones.
     /// </remarks>
     public PointwiseChain SumTo(int[] shape)
     {
@@ -321,6 +322,10 @@ internal sealed class PointwiseChain
                 }
             }
             r = AlongDim(DType, V, outer, reduced, inner);
+        }
+        else if (DType is DType.Float32 or DType.Float64)
+        {
+            r = RegressionLoss.ReduceBlocks(V, Shape, reduce, DType);
         }
         else
         {

@@ -149,8 +149,7 @@ internal static class RegressionLoss
     /// <remarks>
     /// When the summed dimensions are adjacent (one block, the usual case: a leading batch dimension, or a trailing
     /// size-1 dimension) this is libtorch's <c>sum(dims)</c> order exactly (<see cref="CascadeSum.AlongDim"/>).
-    /// Summed dimensions separated by kept ones are reduced one block at a time, innermost first, which may round
-    /// differently from libtorch's single multi-dimension reduction.
+    /// Summed dimensions separated by kept ones follow libtorch's multi-block order (<see cref="CascadeSum.Reduce"/>).
     /// </remarks>
     public static double[] SumTo(double[] g, ReadOnlySpan<int> from, ReadOnlySpan<int> to, DType dtype)
     {
@@ -165,6 +164,10 @@ internal static class RegressionLoss
         if (!any)
         {
             return g;
+        }
+        if (dtype is DType.Float32 or DType.Float64 && ReducedBlocks(from, reduce) > 1)
+        {
+            return ReduceBlocks(g, from, reduce, dtype);
         }
         int[] shape = from.ToArray();
         double[] cur = g;
@@ -197,6 +200,37 @@ internal static class RegressionLoss
             hi = lo;
         }
         return cur;
+    }
+
+    /// <summary>How many blocks of reduced dimensions (size-1 dimensions ignored) <paramref name="reduce"/> forms.</summary>
+    internal static int ReducedBlocks(ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduce)
+    {
+        int blocks = 0;
+        bool inBlock = false;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 1)
+            {
+                continue;
+            }
+            if (reduce[d] && !inBlock)
+            {
+                blocks++;
+            }
+            inBlock = reduce[d];
+        }
+        return blocks;
+    }
+
+    /// <summary><see cref="CascadeSum.Reduce"/> in <paramref name="dtype"/> (float32 or float64) over doubles.</summary>
+    internal static double[] ReduceBlocks(double[] v, ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduce, DType dtype)
+    {
+        if (dtype == DType.Float32)
+        {
+            float[] f = Array.ConvertAll(v, x => (float)x);
+            return Array.ConvertAll(CascadeSum.Reduce<float>(f, shape, reduce), x => (double)x);
+        }
+        return CascadeSum.Reduce<double>(v, shape, reduce);
     }
 
     private static double[] AlongDim(double[] v, int outer, int reduced, int inner, DType dtype)

@@ -15,8 +15,8 @@ internal static class SumTo
     /// </summary>
     /// <remarks>
     /// When the summed dimensions form one block (ignoring dimensions of size 1) the sum follows libtorch's cascade order
-    /// (<see cref="CascadeSum.AlongDim"/>), so it is bit-identical; otherwise (summed dimensions separated by kept ones) the
-    /// values are added in row-major order, which may differ from libtorch in the last bits.
+    /// (<see cref="CascadeSum.AlongDim"/>); otherwise (summed dimensions separated by kept ones) it follows libtorch's
+    /// multi-block order (<see cref="CascadeSum.Reduce"/>). Both are bit-identical to a single-threaded libtorch sum.
     /// </remarks>
     public static T[] Reduce<T>(T[] values, ReadOnlySpan<int> from, ReadOnlySpan<int> to)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -66,26 +66,7 @@ internal static class SumTo
             }
             return CascadeSum.AlongDim<T>(values, outer, reduced, inner);
         }
-        var result = new T[Tensor.NumelOf(to)];
-        var idx = new int[from.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            int o = 0;
-            for (int d = leading; d < from.Length; d++)
-            {
-                o = (o * to[d - leading]) + (to[d - leading] == 1 ? 0 : idx[d]);
-            }
-            result[o] += values[i];
-            for (int d = from.Length - 1; d >= 0; d--)
-            {
-                if (++idx[d] < from[d])
-                {
-                    break;
-                }
-                idx[d] = 0;
-            }
-        }
-        return result;
+        return CascadeSum.Reduce<T>(values, from, reduce);
     }
 
     /// <summary>

@@ -208,6 +208,18 @@ public sealed class MarginRankingLoss : OpDefinition
             [I("input1", D([1, 1, 1], Inf)), I("input2", D([1, 1, 1], 0)), I("target", L([1, 1, 1], Min))], ArgSet.Of(("reduction", "sum")));
         yield return Finding("int64-wrap.none.int64-inputs", DType.Float32,
             [I("input1", L([3], Min, long.MaxValue, 5)), I("input2", L([3], 1, -1, 2)), I("target", F([3], 1, -1, 0.5))], ArgSet.Of(("margin", 0.5), ("reduction", "none")), grad: false);
+        // A target gradient summed over two broadcast dimensions that are not adjacent (1 and 4 of (1, 3, 1, 3, 3)), with
+        // ±1e300 terms: libtorch sums row by row over the innermost reduced block and accumulates the rows into the
+        // output; the native side summed in a different order (seed 7, case 5910, shrunk: 0.5 against −0 originally).
+        double[] a = new double[27], b = new double[27];
+        a[25] = 1;
+        b[5] = 1e300;
+        b[21] = -1e300;
+        b[23] = 0.5;
+        b[24] = double.NaN;
+        yield return Finding("seed=7.case=5910", DType.Float64,
+            [I("input1", D([1, 3, 1, 3, 3], a)), I("input2", D([1, 3, 1, 3, 3], b)), I("target", D([1, 1, 1, 3, 1], 0, 0, 0))],
+            ArgSet.Of(("margin", 1e30), ("reduction", "none")));
     }
 
     /// <inheritdoc/>

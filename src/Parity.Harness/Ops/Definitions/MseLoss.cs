@@ -18,7 +18,7 @@ namespace Parity.Harness.Ops.Definitions;
 /// </remarks>
 public sealed class MseLoss : OpDefinition
 {
-    private const long MatrixSeed = 7401, EdgeSeed = 7402;
+    private const long MatrixSeed = 7401, EdgeSeed = 7402, FindingSeed = 7403;
 
     /// <inheritdoc/>
     public override OpSchema Schema { get; } = new("mse_loss",
@@ -88,6 +88,23 @@ public sealed class MseLoss : OpDefinition
                 Inputs = [InputSpec.Randn("input", [4]), I("target", L([4], 1, -5, 7, 0))], Args = ArgSet.Of(("reduction", "mean")), Grad = true,
             };
         }
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // The target gradient of a (2, 1) target broadcast to (7, 2, 2) is summed over dimensions 0 and 2, which are not
+        // adjacent; with ±2e300 terms the order decides: libtorch sums each row over dimension 2 and accumulates the rows
+        // (0), the native side summed dimension 2 then dimension 0 as separate cascades (12) (seed 7, case 3288, shrunk).
+        double[] x = new double[14];
+        x[1] = 1e300;
+        x[12] = -1e300;
+        yield return new CaseSpec
+        {
+            Name = "fuzz.mse_loss.seed=7.case=3288", Op = this, DType = DType.Float64, DTypeWritten = true, Seed = FindingSeed,
+            Inputs = [I("input", D([7, 1, 2], x)), I("target", D([2, 1], 1, 0))], Args = ArgSet.Of(("reduction", "none")),
+            Grad = true, ExpectBitIdentical = true,
+        };
     }
 
     /// <inheritdoc/>

@@ -18,9 +18,89 @@ public sealed class PoissonNllLoss : OpDefinition
     private const long Seed = 7203;
 
     /// <inheritdoc/>
-    public override string? OpenFuzzFindings =>
-        "P1 (float32 log: libtorch's differs from glibc's and SLEEF's by an ulp on about 1 % of values, amplified by cancellation) " +
-        "and P2 (a broadcast target gradient with full=True at ±1.8e308); see docs/fuzz-findings.md";
+    /// <remarks>
+    /// libtorch's CPU <c>at::log</c> and <c>at::exp</c> on contiguous data are MKL's <c>vmsLn</c>/<c>vdLn</c> and
+    /// <c>vmsExp</c> in VML_HA mode (aten/src/ATen/cpu/vml.h): probed bit-identical to <c>torch.log</c> on 200,000 float32
+    /// values, of which 0.7 % differ by one ulp from the correctly rounded log (glibc, and the native side). Those results
+    /// are not reproducible without MKL. The loss sums terms t·log(x + eps) (or exp(x)) and t·log t that cancel, so one
+    /// ulp of a term can exceed the tolerance of the result; the gradient wrt a float64 target is a float32 log promoted.
+    /// So the absolute tolerance grows by 2 ulp (relative 2⁻²² in float32, 2⁻⁵¹ in float64) of every log/exp term in the
+    /// dtype it is computed in, summed as the reduction sums them (max for none, divided by the count for mean).
+    /// </remarks>
+    public override Parity.Comparison.Tolerance FuzzTolerance(OpCall call, string result, Parity.Comparison.Tolerance standard)
+    {
+        if (call["input"] is not { } x || call["target"] is not { } t || !x.DType.IsFloatingPoint() || !t.DType.IsFloatingPoint())
+        {
+            return standard;
+        }
+        bool logInput = call.Bool("log_input"), full = call.Bool("full");
+        double eps = call.Float("eps");
+        double ex = x.DType == DType.Float32 ? Math.ScaleB(1, -22) : Math.ScaleB(1, -51);
+        double et = t.DType == DType.Float32 ? Math.ScaleB(1, -22) : Math.ScaleB(1, -51);
+        int[] xs = x.ShapeArray(), ts = t.ShapeArray();
+        int rank = Math.Max(xs.Length, ts.Length);
+        var shape = new int[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            int a = d - (rank - xs.Length) >= 0 ? xs[d - (rank - xs.Length)] : 1;
+            int b = d - (rank - ts.Length) >= 0 ? ts[d - (rank - ts.Length)] : 1;
+            if (a != b && a != 1 && b != 1)
+            {
+                return standard;
+            }
+            shape[d] = Math.Max(a, b);
+        }
+        double[] xv = x.ToDoubleArray(), tv = t.ToDoubleArray();
+        int n = Tensor.NumelOf(shape);
+        if (n == 0)
+        {
+            return standard;
+        }
+        double sum = 0, max = 0;
+        var idx = new int[rank];
+        for (int i = 0; i < n; i++)
+        {
+            int ox = Offset(idx, xs, rank), ot = Offset(idx, ts, rank);
+            if (ox >= xv.Length || ot >= tv.Length)
+            {
+                return standard;
+            }
+            double xi = xv[ox], ti = tv[ot];
+            double e = result switch
+            {
+                "output" => (logInput ? ex * Math.Abs(Math.Exp(xi)) : ex * Math.Abs(ti * Math.Log(xi + eps)))
+                    + (full && ti > 1 ? et * (Math.Abs(ti * Math.Log(ti)) + Math.Abs(0.5 * Math.Log(2 * Math.PI * ti))) : 0),
+                "input" => logInput ? ex * Math.Abs(Math.Exp(xi)) : 0,
+                _ => (logInput ? 0 : ex * Math.Abs(Math.Log(xi + eps))) + (full && ti > 1 ? et * Math.Abs(Math.Log(ti)) : 0),
+            };
+            if (double.IsFinite(e))
+            {
+                // Elements whose terms are not finite compare as ±∞/NaN, where no tolerance applies.
+                sum += e;
+                max = Math.Max(max, e);
+            }
+            for (int d = rank - 1; d >= 0 && ++idx[d] == shape[d]; d--)
+            {
+                idx[d] = 0;
+            }
+        }
+        // Gradients are summed to the operand's shape; the output is summed by the reduction.
+        Reduction reduction = call.Reduction;
+        double extra = result == "output"
+            ? reduction switch { Reduction.Sum => sum, Reduction.None => max, _ => sum / n }
+            : reduction == Reduction.Mean ? sum / n : sum;
+        return double.IsFinite(extra) && extra > 0 ? standard with { Atol = standard.Atol + extra } : standard;
+    }
+
+    private static int Offset(int[] idx, int[] own, int rank)
+    {
+        int o = 0, lead = rank - own.Length;
+        for (int d = 0; d < own.Length; d++)
+        {
+            o = (o * own[d]) + (own[d] == 1 ? 0 : idx[d + lead]);
+        }
+        return o;
+    }
 
     /// <inheritdoc/>
     public override OpSchema Schema { get; } = new("poisson_nll_loss",
@@ -178,6 +258,20 @@ public sealed class PoissonNllLoss : OpDefinition
             ],
             Args = ArgSet.Of(("log_input", false), ("full", false), ("reduction", "sum")), Grad = true,
             ValueTolerance = new Comparison.Tolerance(1e-5, 1e-5),
+        };
+        // P2: the target gradient of a (2, 1, 1) target broadcast to (2, 2, 2, 3) is summed over dimension 0 and
+        // dimensions 2–3, which are not adjacent; with ±1.8e308 terms the order decides (libtorch: one row sum per index
+        // of dimension 2, accumulated into the output). Native summed the blocks separately (seed 1, case 1317, shrunk).
+        const double Max = double.MaxValue;
+        yield return new CaseSpec
+        {
+            Name = "fuzz.poisson_nll_loss.seed=1.case=1317", Op = this, DType = DType.Float64, DTypeWritten = true, Seed = Seed,
+            Inputs =
+            [
+                I("input", D([2, 1, 2, 3], 0, 0, 1, 0, -Max, 0, 0, 0, Max, 1, 0, 0)),
+                I("target", D([2, 1, 1], 0, 1)),
+            ],
+            Args = ArgSet.Of(("log_input", true), ("full", true), ("reduction", "sum")), Grad = true, ExpectBitIdentical = true,
         };
     }
 
