@@ -319,7 +319,7 @@ internal static class DistanceKernels
 
     /// <summary>
     /// <c>tensor.pow(scalar)</c> as libtorch's CPU kernel computes it: exact shortcuts for the exponents 0, 1, 2, 3, ±0.5,
-    /// −1 and −2, else std::pow with the exponent in the element type.
+    /// −1 and −2, else std::pow in double (see <see cref="PowDoubleExponent"/>).
     /// </summary>
     public static T PowScalar<T>(T x, double e)
         where T : unmanaged, IFloatingPointIeee754<T> => e switch
@@ -332,8 +332,17 @@ internal static class DistanceKernels
             -0.5 => T.One / T.Sqrt(x),
             -1.0 => T.One / x,
             -2.0 => T.One / (x * x),
-            _ => Pow(x, T.CreateTruncating(e)),
+            _ => PowDoubleExponent(x, e),
         };
+
+    /// <summary>
+    /// <c>std::pow(base, static_cast&lt;double&gt;(exp))</c>, the scalar lane of libtorch's
+    /// <c>pow_tensor_scalar_optimized_kernel&lt;scalar_t, double&gt;</c>: a float base is promoted, the power is taken in
+    /// double with the exponent unrounded, and the result rounded back to the element type.
+    /// </summary>
+    public static T PowDoubleExponent<T>(T x, double e)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(Math.Pow(double.CreateTruncating(x), e));
 
     /// <summary><c>sgn</c> of a real: (0 &lt; x) − (x &lt; 0), so NaN gives 0.</summary>
     public static T Sgn<T>(T x)

@@ -150,6 +150,16 @@ public sealed class TripletMarginLoss : OpDefinition
     /// <inheritdoc/>
     public override IEnumerable<BadInput> BadInputs() => TripletBadInputs(this);
 
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // Seed 11 (fixed natively): the norm backward's |v|^(p−1) and n^(1−p) are std::pow(float, double) in libtorch (the
+        // exponent unrounded, the power in double); the native side had rounded the exponent to float.
+        yield return DistanceFamily.Finding(this, "triplet_margin_loss.seed=11.case=777", DType.Float32, FindingSeed,
+            [I("anchor", F([1, 2], 0, 1)), I("positive", F([1, 2], 0, 0)), I("negative", F([1, 2], 1, 1))],
+            ArgSet.Of(("margin", double.PositiveInfinity), ("p", 0.4444444444444444), ("eps", 2.225e-33), ("swap", true), ("reduction", "sum")));
+    }
+
     /// <summary>The bad inputs both triplet losses share (Python's margin check, the rank check, broadcasting, the reduction).</summary>
     internal static IEnumerable<BadInput> TripletBadInputs(OpDefinition op)
     {
