@@ -212,8 +212,8 @@ internal static class CosineKernels
 
     /// <summary>
     /// The gradients of <see cref="Forward"/> as the contributions autograd adds into each input, in its order: the
-    /// division's (x / n̂) then the norm's, or one summed contribution when the input was broadcast (expand's backward
-    /// adds the two before reducing).
+    /// division's (x / n̂) then the norm's, or one summed contribution when the two inputs' shapes differ (expand_outplace
+    /// then expands both, and expand's backward adds the two before reducing).
     /// </summary>
     public static (T[][] G1, T[][] G2) BackwardParts<T>(T[] g, Tensor x1, Tensor x2, int dim, double eps)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -262,13 +262,16 @@ internal static class CosineKernels
                 }
             }
         }
-        return (Parts(ga, t1, pl.Shape, x1.Shape), Parts(gb, t2, pl.Shape, x2.Shape));
+        // expand_outplace borrows both inputs when their shapes are equal, and otherwise expands both — also the one
+        // already of the broadcast shape — so each gets a single contribution summed in its ExpandBackward.
+        bool expanded = !x1.Shape.SequenceEqual(x2.Shape);
+        return (Parts(ga, t1, pl.Shape, x1.Shape, expanded), Parts(gb, t2, pl.Shape, x2.Shape, expanded));
     }
 
-    private static T[][] Parts<T>(T[] direct, T[] norm, int[] shape, ReadOnlySpan<int> own)
+    private static T[][] Parts<T>(T[] direct, T[] norm, int[] shape, ReadOnlySpan<int> own, bool expanded)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (own.SequenceEqual(shape))
+        if (!expanded)
         {
             return [direct, norm];
         }

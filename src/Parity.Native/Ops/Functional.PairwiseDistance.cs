@@ -319,7 +319,7 @@ internal static class DistanceKernels
 
     /// <summary>
     /// <c>tensor.pow(scalar)</c> as libtorch's CPU kernel computes it: exact shortcuts for the exponents 0, 1, 2, 3, ±0.5,
-    /// −1 and −2, else std::pow with the exponent in the element type.
+    /// −1 and −2, else std::pow in double (see <see cref="PowDoubleExponent"/>).
     /// </summary>
     public static T PowScalar<T>(T x, double e)
         where T : unmanaged, IFloatingPointIeee754<T> => e switch
@@ -332,8 +332,34 @@ internal static class DistanceKernels
             -0.5 => T.One / T.Sqrt(x),
             -1.0 => T.One / x,
             -2.0 => T.One / (x * x),
-            _ => Pow(x, T.CreateTruncating(e)),
+            _ => PowDoubleExponent(x, e),
         };
+
+    /// <summary>
+    /// <c>std::pow(base, static_cast&lt;double&gt;(exp))</c>, the scalar lane of libtorch's
+    /// <c>pow_tensor_scalar_optimized_kernel&lt;scalar_t, double&gt;</c>: a float base is promoted, the power is taken in
+    /// double with the exponent unrounded, and the result rounded back to the element type.
+    /// </summary>
+    public static T PowDoubleExponent<T>(T x, double e)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(Math.Pow(double.CreateTruncating(x), e));
+
+    /// <summary>
+    /// Element <paramref name="index"/> of <c>t.pow(e)</c> over a contiguous tensor of <paramref name="count"/> elements:
+    /// <c>cpu_kernel_vec</c> runs blocks of two vectors (16 floats / 8 doubles on AVX2) through
+    /// <c>Vectorized::pow</c>, i.e. SLEEF's <c>powf8_u10</c>/<c>powd4_u10</c> with the exponent in the element type,
+    /// and the tail through the scalar <c>std::pow(base, (double)e)</c>. The vector lanes use libm's pow with the
+    /// exponent rounded to the element type (SLEEF's u10 pow is within 1 ulp of it; the port is not bit-exact).
+    /// </summary>
+    public static T PowLane<T>(T x, double e, int index, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int block = 2 * VecReduce.Lanes<T>();
+        bool lane = index < count - (count % block);
+        return !lane || e is 0.0 or 1.0 or 2.0 or 3.0 or 0.5 or -0.5 or -1.0 or -2.0
+            ? PowScalar(x, e)
+            : Pow(x, T.CreateTruncating(e));
+    }
 
     /// <summary><c>sgn</c> of a real: (0 &lt; x) − (x &lt; 0), so NaN gives 0.</summary>
     public static T Sgn<T>(T x)
@@ -394,25 +420,26 @@ internal static class DistanceKernels
             else if (p < 1.0)
             {
                 // sgn(v)·|v|^(p−1) (0 where v = 0) · g · n^(1−p)
-                T scale = PowScalar(ni, 1 - p);
+                T scale = PowLane(ni, 1 - p, i, rows);
                 for (int k = 0; k < d; k++)
                 {
-                    T s = row[k] == T.Zero ? T.Zero : PowScalar(T.Abs(row[k]), p - 1);
+                    T s = row[k] == T.Zero ? T.Zero : PowLane(T.Abs(row[k]), p - 1, (i * d) + k, rows * d);
                     o[k] = Sgn(row[k]) * s * gi * scale;
                 }
             }
             else
             {
-                T scale = gi / PowScalar(ni, p - 1);
+                T scale = gi / PowLane(ni, p - 1, i, rows);
                 if (ni == T.Zero)
                 {
                     scale = T.Zero;
                 }
                 for (int k = 0; k < d; k++)
                 {
+                    int at = (i * d) + k;
                     T s = p < 2.0
-                        ? Sgn(row[k]) * PowScalar(T.Abs(row[k]), p - 1)
-                        : row[k] * PowScalar(T.Abs(row[k]), p - 2);
+                        ? Sgn(row[k]) * PowLane(T.Abs(row[k]), p - 1, at, rows * d)
+                        : row[k] * PowLane(T.Abs(row[k]), p - 2, at, rows * d);
                     o[k] = s * scale;
                 }
             }

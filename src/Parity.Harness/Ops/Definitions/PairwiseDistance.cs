@@ -168,6 +168,14 @@ public sealed class PairwiseDistance : OpDefinition
         // A 0-D pair is not the fast path: libtorch's ordinary reduction overflows (x² = ∞) where abs would not.
         yield return DistanceFamily.Finding(this, "pairwise_distance.S.huge", DType.Float32, FindingSeed,
             [I("x1", F([], 1e30)), I("x2", F([], 0))], ArgSet.Of(("p", 2.0)));
+        // Seed 11 (fixed natively): libtorch's tensor.pow(scalar) takes std::pow(float, double) on its scalar lanes — the
+        // power in double with p − 1 unrounded — where the native side rounded the exponent to float (25 ulp near FLT_MAX).
+        yield return DistanceFamily.Finding(this, "pairwise_distance.seed=11.case=848", DType.Float32, FindingSeed,
+            [I("x1", F([1, 2], 3.4028235e38f, 1)), I("x2", F([1, 2], 0, 1))], ArgSet.Of(("p", 0.35398504040571943), ("eps", 0.001), ("keepdim", true)));
+        // The same pow over 16 floats, one block of two AVX2 vectors: those lanes are SLEEF's powf with the exponent in float.
+        yield return DistanceFamily.Finding(this, "pairwise_distance.seed=11.case=4673", DType.Float32, FindingSeed,
+            [I("x1", F([4, 4], 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0)), I("x2", F([4, 4], 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0))],
+            ArgSet.Of(("p", 0.2074167397909772), ("eps", 1e30), ("keepdim", true)));
     }
 
     /// <inheritdoc/>

@@ -150,6 +150,22 @@ public sealed class TripletMarginLoss : OpDefinition
     /// <inheritdoc/>
     public override IEnumerable<BadInput> BadInputs() => TripletBadInputs(this);
 
+    /// <inheritdoc/>
+    public override IEnumerable<CaseSpec> Pinned()
+    {
+        // Seed 11 (fixed natively): the norm backward's |v|^(p−1) and n^(1−p) are std::pow(float, double) in libtorch (the
+        // exponent unrounded, the power in double); the native side had rounded the exponent to float.
+        yield return DistanceFamily.Finding(this, "triplet_margin_loss.seed=11.case=777", DType.Float32, FindingSeed,
+            [I("anchor", F([1, 2], 0, 1)), I("positive", F([1, 2], 0, 0)), I("negative", F([1, 2], 1, 1))],
+            ArgSet.Of(("margin", double.PositiveInfinity), ("p", 0.4444444444444444), ("eps", 2.225e-33), ("swap", true), ("reduction", "sum")));
+        // 16 floats: the vector lanes of pow (SLEEF's powf, exponent in float), the scalar tail in double.
+        yield return DistanceFamily.Finding(this, "triplet_margin_loss.seed=11.case=3163", DType.Float32, FindingSeed,
+            [I("anchor", F([4, 1, 4], 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0)),
+             I("positive", F([4, 1, 4], 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, -1e-45f, 0, 3.8f, 0)),
+             I("negative", F([4, 1, 4], 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0))],
+            ArgSet.Of(("margin", 0.6666666666666666), ("p", 0.74076463213407), ("eps", 0.0), ("swap", false), ("reduction", "none")));
+    }
+
     /// <summary>The bad inputs both triplet losses share (Python's margin check, the rank check, broadcasting, the reduction).</summary>
     internal static IEnumerable<BadInput> TripletBadInputs(OpDefinition op)
     {
