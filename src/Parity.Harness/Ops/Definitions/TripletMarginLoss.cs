@@ -296,6 +296,15 @@ public sealed class TripletMarginLoss : OpDefinition
              I("positive", F([4, 1, 4], 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, -1e-45f, 0, 3.8f, 0)),
              I("negative", F([4, 1, 4], 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0))],
             ArgSet.Of(("margin", 0.6666666666666666), ("p", 0.74076463213407), ("eps", 0.0), ("swap", false), ("reduction", "none")));
+        // Seed 11: ∂/∂anchor at [0, 1, 3] sums two ±3.42e18 norm-backward terms cancelling to 7.24e14; the positive's term
+        // is a SLEEF powf lane in libtorch, one ulp (2³⁸) from libm's powf, which is 4,096 ulp of the sum. The tolerance is
+        // the one FuzzTolerance derives for that element: 2⁻²¹·(3.42e18 + 3.42e18) ≈ 3.3e12, rounded up to 4e12.
+        yield return DistanceFamily.Finding(this, "triplet_margin_loss.seed=11.case=18546", DType.Float32, FindingSeed,
+            [I("anchor", F([2, 2, 4], 0, 0, 0, 0, 1, 0, -1e30f, -10000, 0, 1, 0, 0, float.NegativeInfinity, 0, 0, 0)),
+             I("positive", F([2, 2, 4], 0, 0, 0, 1, 0, 0, 0, 3.9678302f, 0, 0, 0, 0, 0, 0, 0, 0)),
+             I("negative", F([2, 2, 1], 1, 1, 0, 0))],
+            ArgSet.Of(("margin", 2.5), ("p", 0.28713480033715477), ("eps", 0.0), ("swap", false), ("reduction", "none")))
+            with { GradTolerance = new Comparison.Tolerance(Comparison.Tolerance.Float32.Rtol, 4e12) };
     }
 
     /// <summary>The bad inputs both triplet losses share (Python's margin check, the rank check, broadcasting, the reduction).</summary>
