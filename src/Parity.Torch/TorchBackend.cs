@@ -117,15 +117,9 @@ public sealed class TorchBackend : IOpBackend
             }
             if (wrtTensors.Any(t => !t.DType.IsFloatingPoint()))
             {
-                // What Python raises for requires_grad_() on an integer tensor.
-                throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
+                throw OpBackends.IntegerGradError();
             }
-            if (gradOutput is not null && !gradOutput.Shape.SequenceEqual(nativeOutput.Shape))
-            {
-                // torch.autograd's Python check (_make_grads), before the engine runs.
-                throw new TorchException(TorchErrorKind.RuntimeError,
-                    $"Mismatch in shape: grad_output[0] has a shape of {PythonSize(gradOutput.Shape)} and output[0] has a shape of {PythonSize(nativeOutput.Shape)}.");
-            }
+            OpBackends.CheckGradOutput(gradOutput, nativeOutput.Shape);
             TorchTensor upstream = gradOutput is null ? torch.ones_like(output) : TensorConversion.ToTorch(gradOutput);
             TorchTensor[] grads = OpScripts.Gradients(call.Op, output, [.. wrtTensors.Select(Convert)], upstream);
             var result = new List<KeyValuePair<string, NativeTensor>>();
@@ -144,6 +138,4 @@ public sealed class TorchBackend : IOpBackend
         }
     }
 
-    /// <summary>Python's <c>str(torch.Size)</c>: <c>torch.Size([2, 3])</c>.</summary>
-    internal static string PythonSize(ReadOnlySpan<int> shape) => "torch.Size(" + NativeTensor.ShapeString(shape) + ")";
 }

@@ -137,17 +137,6 @@ public static class FuzzCases
     /// <summary>−1 (no mutation) mostly; otherwise which of four structural mistakes to make.</summary>
     public static Gen<int> Mutation => Gen.Frequency((15, Gen.Const(-1)), (1, Gen.Int[0, 3]));
 
-    /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(DType dtype, int[] shape)
-    {
-        var t = Tensor.Zeros(dtype, shape);
-        for (int i = 0; i < t.Numel; i++)
-        {
-            t.SetDouble(i, 1.0);
-        }
-        return t;
-    }
-
     /// <summary>Puts the total element count in front of the inner CsCheck size, so smaller cases compare smaller.</summary>
     private sealed class ElementCountSized(Gen<OpCall> inner) : Gen<OpCall>
     {

@@ -30,14 +30,8 @@ public sealed class NativeBackend : IOpBackend
             return new OpResult(output, [], [.. warnings]);
         }
         CheckGradientRequest(call, wrt);
-        Tensor g = gradOutput ?? Ones(output);
-        if (!g.Shape.SequenceEqual(output.Shape))
-        {
-            // torch.autograd's Python check (_make_grads), before the engine runs.
-            throw new TorchException(TorchErrorKind.RuntimeError,
-                $"Mismatch in shape: grad_output[0] has a shape of torch.Size({Tensor.ShapeString(g.Shape)}) and output[0] has a shape of torch.Size({Tensor.ShapeString(output.Shape)}).");
-        }
-        var grads = op.Backward(call, g, wrt);
+        OpBackends.CheckGradOutput(gradOutput, output.Shape);
+        var grads = op.Backward(call, gradOutput ?? OpBackends.Ones(output.DType, output.ShapeArray()), wrt);
         return new OpResult(output, grads, [.. warnings]);
     }
 
@@ -50,22 +44,12 @@ public sealed class NativeBackend : IOpBackend
             var t = call[name] ?? throw new ArgumentException($"{call.Op.Name}: a gradient with respect to '{name}', which the call does not pass", nameof(wrt));
             if (!t.DType.IsFloatingPoint())
             {
-                throw new TorchException(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
+                throw OpBackends.IntegerGradError();
             }
             if (!call.Op.IsDifferentiable(call, name))
             {
                 throw new TorchException(TorchErrorKind.RuntimeError, call.Op.NoGradError(call, name) ?? $"the derivative for '{name}' is not implemented.");
             }
         }
-    }
-
-    private static Tensor Ones(Tensor like)
-    {
-        var t = Tensor.Zeros(like.DType, like.ShapeArray());
-        for (int i = 0; i < t.Numel; i++)
-        {
-            t.SetDouble(i, 1.0);
-        }
-        return t;
     }
 }

@@ -172,6 +172,32 @@ public static class OpBackends
         ArgumentNullException.ThrowIfNull(call);
         return backend.Evaluate(call, grad ? call.Op.DefaultGradients(call) : [], gradOutput);
     }
+
+    /// <summary>What Python raises for <c>requires_grad_()</c> on an integer tensor.</summary>
+    public static TorchException IntegerGradError() =>
+        new(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
+
+    /// <summary>torch.autograd's Python check of an explicit upstream gradient (<c>_make_grads</c>), before the engine runs.</summary>
+    /// <exception cref="TorchException">Its shape differs from the output's; the message is Python's.</exception>
+    public static void CheckGradOutput(Tensor? gradOutput, ReadOnlySpan<int> outputShape)
+    {
+        if (gradOutput is not null && !gradOutput.Shape.SequenceEqual(outputShape))
+        {
+            throw new TorchException(TorchErrorKind.RuntimeError,
+                $"Mismatch in shape: grad_output[0] has a shape of {OpDefinition.PythonSize(gradOutput.Shape)} and output[0] has a shape of {OpDefinition.PythonSize(outputShape)}.");
+        }
+    }
+
+    /// <summary>A tensor of ones (the default upstream gradient; also used by fuzz generators for weights).</summary>
+    public static Tensor Ones(DType dtype, int[] shape)
+    {
+        var t = Tensor.Zeros(dtype, shape);
+        for (int i = 0; i < t.Numel; i++)
+        {
+            t.SetDouble(i, 1.0);
+        }
+        return t;
+    }
 }
 
 /// <summary>A side that can evaluate op calls: the native implementation, libtorch, or a user's implementation.</summary>

@@ -206,7 +206,7 @@ public abstract class OpDefinition
     }
 
     /// <summary>Python's <c>str(torch.Size)</c>: <c>torch.Size([2, 3])</c>.</summary>
-    protected static string PythonSize(ReadOnlySpan<int> shape) => "torch.Size(" + Tensor.ShapeString(shape) + ")";
+    public static string PythonSize(ReadOnlySpan<int> shape) => "torch.Size(" + Tensor.ShapeString(shape) + ")";
 
     /// <summary>One gradient per requested name, picked from the op's full set of gradients.</summary>
     protected static IReadOnlyList<KeyValuePair<string, Tensor>> Pick(IReadOnlyList<string> wrt, params (string Name, Func<Tensor> Grad)[] grads)

@@ -208,8 +208,8 @@ public sealed class BinaryCrossEntropyWithLogits : OpDefinition
         {
             0 => call.With("target", target.Reshape(shape.Length == 1 ? [shape[0], 1] : [target.Numel])),
             1 => call.With("target", target.To(other)),
-            2 when call.Op.Schema.Tensor("pos_weight") is not null => call.With("pos_weight", FuzzCases.Ones(dtype, [last + 1])),
-            _ => call.With("weight", FuzzCases.Ones(dtype, [last + 1])),
+            2 when call.Op.Schema.Tensor("pos_weight") is not null => call.With("pos_weight", OpBackends.Ones(dtype, [last + 1])),
+            _ => call.With("weight", OpBackends.Ones(dtype, [last + 1])),
         };
     }
 }

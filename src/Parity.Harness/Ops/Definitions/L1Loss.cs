@@ -204,7 +204,7 @@ public sealed class L1Loss : OpDefinition
         if (wrongWeight && call["weight"] is { } w)
         {
             // The size check is against the un-broadcast input: a weight of the target's (or broadcast) size fails it.
-            return call.With("weight", FuzzCases.Ones(w.DType, [.. w.ShapeArray(), 2]));
+            return call.With("weight", OpBackends.Ones(w.DType, [.. w.ShapeArray(), 2]));
         }
         return SmoothL1Loss.RegressionMutate(call, mutation);
     }

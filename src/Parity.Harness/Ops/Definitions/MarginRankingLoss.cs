@@ -262,7 +262,7 @@ public sealed class MarginRankingLoss : OpDefinition
         return mutation switch
         {
             0 => call.With("target", call.Required("target").Reshape([1, .. call.Required("target").ShapeArray()])),
-            1 => call.With("input2", FuzzCases.Ones(x1.DType, shape.Length == 0 ? [2] : [.. shape[..^1], shape[^1] + 2])),
+            1 => call.With("input2", OpBackends.Ones(x1.DType, shape.Length == 0 ? [2] : [.. shape[..^1], shape[^1] + 2])),
             2 => call.With("input2", call.Required("input2").To(other)),
             _ => x1.Numel % 2 == 0 ? call.With("target", call.Required("target").To(DType.Int64)) : call.WithArg("reduction", "avg"),
         };

@@ -214,8 +214,8 @@ public sealed class MultiMarginLoss : OpDefinition
         return mutation switch
         {
             0 => call.With("target", target.To(input.DType)),
-            1 => call.With("weight", FuzzCases.Ones(input.DType, [c + 1])),
-            2 => call.With("weight", FuzzCases.Ones(input.DType, [1, c])),
+            1 => call.With("weight", OpBackends.Ones(input.DType, [c + 1])),
+            2 => call.With("weight", OpBackends.Ones(input.DType, [1, c])),
             3 => call.With("target", Tensor.Zeros(DType.Int64, [target.Numel + 1])),
             _ => call,
         };

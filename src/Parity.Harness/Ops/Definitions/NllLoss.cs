@@ -298,7 +298,7 @@ public sealed class NllLoss : OpDefinition
         return mutation switch
         {
             0 => call.With("target", target.To(input.DType)),
-            1 => call.With("weight", FuzzCases.Ones(input.DType, [(shape.Length == 1 ? shape[0] : shape[1]) + 1])),
+            1 => call.With("weight", OpBackends.Ones(input.DType, [(shape.Length == 1 ? shape[0] : shape[1]) + 1])),
             2 when shape.Length >= 2 => call.With("target", Tensor.Zeros(DType.Int64, [shape[0] + 1, .. target.Shape[1..]])),
             _ => call.With("target", Tensor.Zeros(DType.Int64, [.. target.Shape, 2])),
         };

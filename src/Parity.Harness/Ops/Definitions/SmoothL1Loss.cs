@@ -281,7 +281,7 @@ public sealed class SmoothL1Loss : OpDefinition
         int[] shape = input.ShapeArray();
         return mutation switch
         {
-            0 => call.With(second, FuzzCases.Ones(dtype, shape.Length == 0 ? [2] : [.. shape[..^1], shape[^1] + 2])),
+            0 => call.With(second, OpBackends.Ones(dtype, shape.Length == 0 ? [2] : [.. shape[..^1], shape[^1] + 2])),
             1 => call.With(second, target.To(other)),
             2 => call.With(second, target.To(DType.Int64)),
             _ => call.WithArg("reduction", "avg"),

@@ -178,8 +178,8 @@ public sealed class SoftMarginLoss : OpDefinition
         {
             0 => call.With("target", target.To(other)),
             1 => call.With("target", target.To(DType.Int64)),
-            2 => call.With("target", FuzzCases.Ones(input.DType, [last + 1])),
-            _ => call.With("target", FuzzCases.Ones(input.DType, [2, .. input.ShapeArray()])),
+            2 => call.With("target", OpBackends.Ones(input.DType, [last + 1])),
+            _ => call.With("target", OpBackends.Ones(input.DType, [2, .. input.ShapeArray()])),
         };
     }
 }
