@@ -449,66 +449,11 @@ internal static class DistanceKernels
 
     /// <summary>
     /// <c>grad.sum_to_size(target)</c>: sums <paramref name="g"/> (shaped <paramref name="shape"/>) over the dimensions
-    /// that broadcasting added or stretched. One contiguous block of reduced dimensions is summed in libtorch's cascade
-    /// order (bit-identical); several separate blocks are summed one after the other.
+    /// that broadcasting added or stretched, in libtorch's order (<see cref="global::Parity.Native.Ops.SumTo.Reduce"/>).
     /// </summary>
     public static T[] SumTo<T>(T[] g, int[] shape, ReadOnlySpan<int> target)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int lead = shape.Length - target.Length;
-        var reduce = new bool[shape.Length];
-        bool any = false;
-        for (int i = 0; i < shape.Length; i++)
-        {
-            reduce[i] = i < lead || (target[i - lead] == 1 && shape[i] != 1);
-            any |= reduce[i];
-        }
-        if (!any)
-        {
-            return g;
-        }
-        // A dimension of size 1 does not change the memory order, and libtorch's TensorIterator coalesces it away:
-        // reduced dimensions separated only by size-1 dimensions are one contiguous block, summed in one cascade.
-        for (int i = 0; i < shape.Length; i++)
-        {
-            reduce[i] |= shape[i] == 1;
-        }
-        int[] cur = (int[])shape.Clone();
-        T[] data = g;
-        // Reduce the blocks from the last one, so earlier dimension indices stay valid.
-        int dim = shape.Length - 1;
-        while (dim >= 0)
-        {
-            if (!reduce[dim])
-            {
-                dim--;
-                continue;
-            }
-            int end = dim;
-            while (dim - 1 >= 0 && reduce[dim - 1])
-            {
-                dim--;
-            }
-            int start = dim;
-            int outer = 1, red = 1, inner = 1;
-            for (int i = 0; i < start; i++)
-            {
-                outer *= cur[i];
-            }
-            for (int i = start; i <= end; i++)
-            {
-                red *= cur[i];
-                cur[i] = 1;
-            }
-            for (int i = end + 1; i < cur.Length; i++)
-            {
-                inner *= cur[i];
-            }
-            data = CascadeSum.AlongDim<T>(data, outer, red, inner);
-            dim--;
-        }
-        return data;
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        global::Parity.Native.Ops.SumTo.Reduce(g, shape, target);
 
     /// <summary>Wraps values computed in <typeparamref name="T"/> as a tensor of <paramref name="dtype"/> (rounding f64 → f32).</summary>
     public static Tensor ToDType<T>(T[] v, ReadOnlySpan<int> shape, DType dtype)
