@@ -23,12 +23,12 @@ public class VectorMathTests
     }
 
     [Fact]
-    public void ExpNonPositive_WithinTwoUlps_OverTheNormalRange()
+    public void ExpNonPositive_WithinTwoUlps_NormalAndSubnormalResults()
     {
         var x = new float[8 * 200_000];
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = -87.3f * i / x.Length;
+            x[i] = -104f * i / x.Length;
         }
         float[] y = Apply(VectorMath.ExpNonPositive, x);
         int worst = 0;
@@ -43,12 +43,22 @@ public class VectorMathTests
     [Fact]
     public void ExpNonPositive_SpecialValues()
     {
-        float[] x = [0f, -0f, -88f, -1000f, float.NegativeInfinity, float.NaN, -87.33f, -1e-30f];
+        float[] x = [0f, -0f, -88.7f, -1000f, float.NegativeInfinity, float.NaN, -87.33f, -1e-30f, -103.9f, -104.5f, -103.28f, -95f, -87.4f, -100f, -50f, -1f];
         float[] y = Apply(VectorMath.ExpNonPositive, x);
         Assert.Equal(1f, y[0]);
         Assert.Equal(1f, y[1]);
-        Assert.Equal(0f, y[2]); // below 2⁻¹²⁶: flushed, as documented
+        Assert.InRange(UlpDistance(y[2], (float)Math.Exp(x[2])), 0, 1); // 3.0e-39: subnormal, as SLEEF's expf returns it
+        Assert.True(float.IsSubnormal(y[2]));
         Assert.Equal(0f, y[3]);
+        Assert.Equal((float)Math.Exp(x[8]), y[8]); // 0.54·2⁻¹⁴⁹ rounds up to the smallest subnormal
+        Assert.Equal(float.Epsilon, y[8]);
+        Assert.Equal(0f, y[9]);
+        Assert.InRange(UlpDistance(y[10], (float)Math.Exp(x[10])), 0, 1);
+        Assert.InRange(UlpDistance(y[11], (float)Math.Exp(x[11])), 0, 1);
+        for (int i = 12; i < 16; i++)
+        {
+            Assert.InRange(UlpDistance(y[i], (float)Math.Exp(x[i])), 0, MaxUlps);
+        }
         Assert.Equal(0f, y[4]);
         Assert.True(float.IsNaN(y[5]));
         Assert.InRange(UlpDistance(y[6], (float)Math.Exp(x[6])), 0, MaxUlps);
@@ -92,7 +102,7 @@ public class VectorMathTests
         AssertFourWaySameBits(
             VectorMath.ExpNonPositive4,
             VectorMath.ExpNonPositive,
-            RandomWithSpecials(7, -95, [0f, -0f, -87.3365f, -87.3366f, -88f, float.NegativeInfinity, float.NaN, -1e-30f, -0.34657359f, -0.34657362f]));
+            RandomWithSpecials(7, -110, [0f, -0f, -87.3365f, -87.3366f, -88f, -103.97f, -104f, -104.01f, float.NegativeInfinity, float.NaN, -1e-30f, -0.34657359f, -0.34657362f]));
 
     [Fact]
     public void Log1pUnit4_SameBitsAsFourSingleCalls() =>

@@ -166,6 +166,8 @@ public static partial class FastLosses
         if (grad != null)
         {
             Vector256<float> sigma = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), one, e) / (one + e);
+            // libtorch's sigmoid is 1/(1 + exp(−x)): 0 once exp(−x) overflows, where exp(x) < 1/float.MaxValue.
+            sigma = Vector256.AndNot(sigma, Vector256.LessThan(e, Vector256.Create(1f / float.MaxValue)) & Vector256.LessThan(x, Vector256<float>.Zero));
             Vector256<float> gv;
             if (hasP)
             {

@@ -118,6 +118,7 @@ public static partial class FastLosses
             ReadOnlySpan<T> go = job.GradOut != null ? new ReadOnlySpan<T>(job.GradOut + start, len) : default;
             var scale = Vector256.Create(job.Scale);
             var divisor = Vector256.Create(job.Divisor);
+            var tiny = Vector256.Create(SigmoidUnderflow<T>());
 
             int k = 0;
             for (; k <= len - vc; k += vc)
@@ -144,6 +145,8 @@ public static partial class FastLosses
                 if (!grad.IsEmpty)
                 {
                     Vector256<T> sigma = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), one, ev) / u;
+                    // libtorch's sigmoid is 1/(1 + exp(−x)): 0 once exp(−x) overflows, where exp(x) < 1/MaxValue.
+                    sigma = Vector256.AndNot(sigma, Vector256.LessThan(ev, tiny) & Vector256.LessThan(x, Vector256<T>.Zero));
                     Vector256<T> gv;
                     if (pp.IsEmpty)
                     {
@@ -185,7 +188,7 @@ public static partial class FastLosses
                 loss[k] = l;
                 if (!grad.IsEmpty)
                 {
-                    T sigma = (x >= T.Zero ? T.One : ev) / u;
+                    T sigma = x < T.Zero && ev < SigmoidUnderflow<T>() ? T.Zero : (x >= T.Zero ? T.One : ev) / u;
                     T t = pv * y;
                     T gv = pp.IsEmpty ? sigma - y : ((t + T.One) - y) * sigma - t;
                     gv *= go.IsEmpty ? job.Scale : go[k];
@@ -204,4 +207,9 @@ public static partial class FastLosses
         }
         job.Partials[block] = partial;
     }
+
+    /// <summary>1/MaxValue of <typeparamref name="T"/>: below it, exp(x) = e means exp(−x) overflows and libtorch's sigmoid is 0.</summary>
+    private static T SigmoidUnderflow<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(typeof(T) == typeof(float) ? 1.0 / float.MaxValue : 1.0 / double.MaxValue);
 }

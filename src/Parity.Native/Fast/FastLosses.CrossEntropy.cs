@@ -57,14 +57,17 @@ public static partial class FastLosses
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <remarks>
     /// <para>Per sample i with target t = yᵢ, using the max shift m = maxⱼ xᵢⱼ for stability:
-    /// <c>ℓᵢ = w[t]·(m + log Σⱼ exp(xᵢⱼ − m) − xᵢₜ)</c>; ignored samples give ℓᵢ = 0.</para>
+    /// <c>ℓᵢ = w[t]·(log Σⱼ exp(xᵢⱼ − m) − (xᵢₜ − m))</c>; ignored samples give ℓᵢ = 0.</para>
     /// <para>Reduction: sum = Σℓᵢ; mean = Σℓᵢ / Σ_{i not ignored} w[yᵢ] (the count of non-ignored samples without a
     /// weight; 0/0 = NaN when every sample is ignored); none = ℓ.</para>
     /// <para>Gradient: <c>∂/∂xᵢⱼ = gᵢ·w[t]/W·(softmax(xᵢ)ⱼ − [j = t])</c> with W = the mean's divisor (1 for sum and none)
-    /// and gᵢ the upstream gradient; ignored samples get zeros; an all-ignored mean gives zeros, as in PyTorch.</para>
+    /// and gᵢ the upstream gradient; ignored samples get zeros (NaN where the sample's log_softmax is NaN: a NaN, +∞ or
+    /// only −∞ among its logits, since libtorch multiplies the zero upstream by exp(log_softmax)); an all-ignored mean
+    /// gives zeros, as in PyTorch.</para>
     /// <para>One pass: per row the max, the shifted exponentials (written straight into <paramref name="gradInput"/>),
-    /// their sum, then an in-place rescale while the row is still in cache. The per-row losses and the weight sum are
-    /// accumulated in double.</para>
+    /// their sum, then an in-place rescale while the row is still in cache. Each sample's loss is rounded to the element
+    /// type and weighted there, and its gradient coefficient w[t]·g/W formed there, as libtorch's nll_loss does; the
+    /// losses and the weight sum are accumulated in double, and a mean whose sum overflows the element type is ±∞.</para>
     /// </remarks>
     public static T CrossEntropyForwardBackward<T>(
         ReadOnlySpan<T> input, ReadOnlySpan<long> target, int n, int c, Span<T> gradInput, int inner = 1,
@@ -128,18 +131,13 @@ public static partial class FastLosses
                 GradOut = go,
                 GradOutLength = gradOutput.Length,
                 Partials = p,
-                // mean: g/W, sum: g, none: per sample (handled in the kernel).
+                // mean: g/W, sum: g, none: per sample (handled in the kernel) — in the element type, as libtorch's
+                // nll_loss backward forms it (a subnormal W makes g/W overflow there, and so here).
                 Scale = reduction switch
                 {
-                    Reduction.Mean => T.CreateTruncating(upstream / divisor),
+                    Reduction.Mean => T.CreateTruncating(upstream) / T.CreateTruncating(divisor),
                     Reduction.Sum => T.CreateTruncating(upstream),
                     _ => T.One,
-                },
-                ScaleD = reduction switch
-                {
-                    Reduction.Mean => upstream / divisor,
-                    Reduction.Sum => upstream,
-                    _ => 1.0,
                 },
                 PerSampleUpstream = reduction == Reduction.None,
                 N = n,
@@ -155,7 +153,7 @@ public static partial class FastLosses
         double total = CombineInOrder(partials[..blocks]);
         return reduction switch
         {
-            Reduction.Mean => T.CreateTruncating(total / divisor),
+            Reduction.Mean => MeanOf<T>(total, divisor),
             Reduction.Sum => T.CreateTruncating(total),
             _ => T.Zero,
         };
@@ -201,15 +199,23 @@ public static partial class FastLosses
 
     /// <summary>
     /// Checks every target (PyTorch's <c>Target k is out of bounds.</c>, first offender in order) and returns the mean's
-    /// divisor Σ w[yᵢ] over non-ignored samples (their count without a weight), accumulated in double in index order.
+    /// divisor Σ w[yᵢ] over non-ignored samples (their count without a weight). The weights are summed as libtorch's
+    /// nll_loss sums them — in the element type, in the 8-level cascade of <c>Ops/Functional.NllLoss.cs</c> — because
+    /// the divisor of a mean is where a cancelling sum (weights of both signs) would otherwise turn libtorch's 0/0 into
+    /// a finite mean.
     /// </summary>
     internal static double TargetWeightSum<T>(ReadOnlySpan<long> target, ReadOnlySpan<T> weight, int c, long ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double sum = 0;
+        const int levels = 8;
+        int levelPower = Math.Max(4, Parity.Native.Ops.CascadeSum.CeilLog2(target.Length) / levels);
+        long mask = (1L << levelPower) - 1;
+        Span<T> sums = stackalloc T[levels];
+        sums.Clear();
         long count = 0;
-        foreach (long t in target)
+        for (int i = 0; i < target.Length; i++)
         {
+            long t = target[i];
             if (t == ignoreIndex)
             {
                 continue;
@@ -218,16 +224,28 @@ public static partial class FastLosses
             {
                 throw new TorchException(TorchErrorKind.IndexError, $"Target {t} is out of bounds.");
             }
+            count++;
             if (weight.IsEmpty)
             {
-                count++;
+                continue;
             }
-            else
+            sums[0] += weight[(int)t];
+            for (int j = 0; j + 1 < levels && (i & (mask << (j * levelPower))) == 0; j++)
             {
-                sum += double.CreateTruncating(weight[(int)t]);
+                sums[j + 1] += sums[j];
+                sums[j] = T.Zero;
             }
         }
-        return weight.IsEmpty ? count : sum;
+        if (weight.IsEmpty)
+        {
+            return count;
+        }
+        T total = T.Zero;
+        foreach (T v in sums)
+        {
+            total += v;
+        }
+        return double.CreateTruncating(total);
     }
 
     internal unsafe struct ClassJob<T>
@@ -242,7 +260,6 @@ public static partial class FastLosses
         public int GradOutLength;
         public double* Partials;
         public T Scale;
-        public double ScaleD;
         public bool PerSampleUpstream;
         public int N;
         public int C;
@@ -279,7 +296,16 @@ public static partial class FastLosses
             Span<T> g = withGrad ? new Span<T>(job.Grad + (i * c), c) : default;
             if (t == job.Ignore)
             {
-                g.Clear();
+                // libtorch differentiates log_softmax for the ignored row too: 0 − exp(log_softmax)·0, which is NaN
+                // across the row when its log_softmax is (a NaN, +∞ or only −∞ in the row), else +0.
+                if (withGrad && !T.IsFinite(RowMax(row)))
+                {
+                    g.Fill(T.NaN);
+                }
+                else
+                {
+                    g.Clear();
+                }
                 if (job.Loss != null)
                 {
                     job.Loss[i] = T.Zero;
@@ -290,26 +316,24 @@ public static partial class FastLosses
             T m = RowMax(row);
             T* next = i + 1 < last ? job.X + ((i + 1) * c) : null;
             double s = !withGrad ? ShiftedExpSum(row, m, scratch, next) : ShiftedExp(row, m, staged ? scratch : g, next);
-            double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
-            double loss = (double.CreateTruncating(m) + Math.Log(s) - double.CreateTruncating(row[(int)t])) * wt;
-            partial += loss;
+            T loss = SampleLoss(job, t, Math.Log(s) - (double.CreateTruncating(row[(int)t]) - double.CreateTruncating(m)));
+            partial += double.CreateTruncating(loss);
             if (job.Loss != null)
             {
-                job.Loss[i] = T.CreateTruncating(loss);
+                job.Loss[i] = loss;
             }
             if (withGrad)
             {
-                // The coefficient w[t]·g/W stays in double until the final products (one rounding each).
-                double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
-                T factor = T.CreateTruncating(coef / s);
+                T coef = SampleCoefficient(job, t, i);
+                T factor = T.CreateTruncating(double.CreateTruncating(coef) / s);
                 if (staged)
                 {
-                    ScaleWithTarget(scratch, factor, g, (int)t, T.CreateTruncating(coef), streaming);
+                    ScaleWithTarget(scratch, factor, g, (int)t, coef, streaming);
                 }
                 else
                 {
                     ScaleInPlace(g, factor);
-                    g[(int)t] -= T.CreateTruncating(coef);
+                    g[(int)t] -= coef;
                 }
             }
         }
@@ -318,6 +342,27 @@ public static partial class FastLosses
             Sse.StoreFence();
         }
         job.Partials[block] = partial;
+    }
+
+    /// <summary>
+    /// One sample's loss w[t]·(−log_softmax[t]) from the unweighted term log s − (x_t − m) computed in double (the
+    /// shifted logit first, so a huge m does not swallow log s): rounded to the element type,
+    /// then weighted in it, as libtorch's nll_loss weights a log_softmax value (so a product that underflows to a
+    /// subnormal does so here too).
+    /// </summary>
+    private static unsafe T SampleLoss<T>(in ClassJob<T> job, long t, double unweighted)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T l = T.CreateTruncating(unweighted);
+        return job.Weight == null ? l : l * job.Weight[t];
+    }
+
+    /// <summary>The sample's gradient coefficient w[t]·g/W (g/W per sample for none), in the element type as libtorch forms it.</summary>
+    private static unsafe T SampleCoefficient<T>(in ClassJob<T> job, long t, long i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T upstream = job.PerSampleUpstream ? UpstreamAt(job.GradOut, job.GradOutLength, i) : job.Scale;
+        return job.Weight == null ? upstream : job.Weight[t] * upstream;
     }
 
     /// <summary>
@@ -429,26 +474,26 @@ public static partial class FastLosses
                 long t = job.Target[i];
                 if (t == job.Ignore)
                 {
-                    rr[j] = T.Zero;
+                    // As in the row kernel: the ignored sample's gradient is 0·exp(…), NaN where its log_softmax is.
+                    rr[j] = T.IsFinite(mm[j]) ? T.Zero : T.NaN;
                     if (job.Loss != null)
                     {
                         job.Loss[i] = T.Zero;
                     }
                     continue;
                 }
-                double wt = job.Weight == null ? 1.0 : double.CreateTruncating(job.Weight[t]);
                 double sum = double.CreateTruncating(ss[j]);
-                double loss = (double.CreateTruncating(mm[j]) + Math.Log(sum) - double.CreateTruncating(xs[t * inner + j])) * wt;
-                partial += loss;
+                T loss = SampleLoss(job, t, Math.Log(sum) - (double.CreateTruncating(xs[t * inner + j]) - double.CreateTruncating(mm[j])));
+                partial += double.CreateTruncating(loss);
                 if (job.Loss != null)
                 {
-                    job.Loss[i] = T.CreateTruncating(loss);
+                    job.Loss[i] = loss;
                 }
                 if (gs != null)
                 {
-                    double coef = wt * (job.PerSampleUpstream ? double.CreateTruncating(UpstreamAt(job.GradOut, job.GradOutLength, i)) : job.ScaleD);
-                    rr[j] = T.CreateTruncating(coef / sum);
-                    tt[j] = T.CreateTruncating(coef);
+                    T coef = SampleCoefficient(job, t, i);
+                    rr[j] = T.CreateTruncating(double.CreateTruncating(coef) / sum);
+                    tt[j] = coef;
                 }
             }
 

@@ -252,7 +252,7 @@ public static partial class FastLosses
         double total = CombineInOrder(partials[..blocks]);
         return reduction switch
         {
-            Reduction.Mean => T.CreateTruncating(total / batch),
+            Reduction.Mean => MeanOf<T>(total, batch),
             Reduction.Sum => T.CreateTruncating(total),
             _ => T.Zero,
         };

@@ -100,7 +100,7 @@ public static partial class FastLosses
         double total = CombineInOrder(partials[..layout.Blocks]);
         return reduction switch
         {
-            Reduction.Mean => T.CreateTruncating(total / input.Length),
+            Reduction.Mean => MeanOf<T>(total, input.Length),
             Reduction.Sum => T.CreateTruncating(total),
             _ => T.Zero,
         };

@@ -11,11 +11,12 @@ public static partial class FastLosses
     /// <summary><c>torch.log_softmax(input, dim=1)</c> over input laid out as <c>(n, c, inner)</c> (dim 1 is the class dimension).</summary>
     /// <param name="input">Input, shape <c>(n, c, inner)</c> flattened row-major.</param>
     /// <param name="n">Outer size (product of the dimensions before the softmax dimension).</param>
-    /// <param name="c">Size of the softmax dimension (at least 1).</param>
+    /// <param name="c">Size of the softmax dimension.</param>
     /// <param name="output">Receives the result, same length as the input; may not overlap it.</param>
     /// <param name="inner">Product of the dimensions after the softmax dimension; 1 for the last dimension.</param>
     /// <param name="threads">Threads to use; 0 = <see cref="AllThreads"/>. The output does not depend on it.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length for <c>(n, c, inner)</c>. Any of the three may be 0
+    /// (an empty tensor, as libtorch allows): then there is nothing to write.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <remarks>
     /// <c>out = (x − m) − log Σ exp(x − m)</c> with m the maximum over the softmax dimension. For the last dimension the
@@ -28,10 +29,14 @@ public static partial class FastLosses
         RequireFloatingType<T>();
         threads = ResolveThreads(threads);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
-        ArgumentOutOfRangeException.ThrowIfLessThan(c, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(inner, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(c);
+        ArgumentOutOfRangeException.ThrowIfNegative(inner);
         RequireLength(input.Length, (long)n * c * inner, nameof(input));
         RequireLength(output.Length, input.Length, nameof(output));
+        if (input.IsEmpty)
+        {
+            return;
+        }
 
         long units = inner == 1 ? n : (long)n * ((inner + InnerChunk - 1) / InnerChunk);
         long unitElements = inner == 1 ? c : (long)c * Math.Min(inner, InnerChunk);
@@ -142,7 +147,7 @@ public static partial class FastLosses
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static T Mean<T>(ReadOnlySpan<T> values, int threads = 1)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        T.CreateTruncating(DeterministicSum(values, threads) / values.Length);
+        MeanOf<T>(DeterministicSum(values, threads), values.Length);
 
     /// <summary>Σ values in double: per fixed block (independent of the thread count), blocks combined in order.</summary>
     private static unsafe double DeterministicSum<T>(ReadOnlySpan<T> values, int threads)

@@ -181,6 +181,19 @@ public static partial class FastLosses
         }
     }
 
+    /// <summary>
+    /// A mean reduction: <paramref name="total"/> (accumulated in double) / <paramref name="divisor"/>, rounded once to
+    /// <typeparamref name="T"/> — unless the sum itself overflows <typeparamref name="T"/>, as libtorch's sum in the element
+    /// type then does: that infinity divided by the divisor in <typeparamref name="T"/> (so float32 means of terms near
+    /// float.MaxValue are ±∞, as in libtorch, not the finite mean double arithmetic would give).
+    /// </summary>
+    internal static T MeanOf<T>(double total, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.CreateTruncating(total);
+        return T.IsFinite(sum) || !double.IsFinite(total) ? T.CreateTruncating(total / divisor) : sum / T.CreateTruncating(divisor);
+    }
+
     /// <summary>Maximum of a non-empty span; NaN if any element is NaN (as <c>torch.max</c>).</summary>
     internal static T RowMax<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -211,6 +224,7 @@ public static partial class FastLosses
         else
         {
             m = values[0];
+            nan = T.IsNaN(m);
             j = 1;
         }
         for (; j < n; j++)

@@ -13,15 +13,18 @@ namespace Parity.Native.Fast;
 /// parts (Cody–Waite), a degree-6 polynomial for exp(r) on |r| ≤ ln2/2; log(x) = k·ln 2 + log(m) with m ∈ [√½, √2) and a
 /// degree-9 polynomial. Measured against double-precision results over the kernels' input ranges both stay within about
 /// 1 ulp (see the tests under parity-tests/Parity.Native.Tests/Fast).</para>
-/// <para>The kernels only need <see cref="ExpNonPositive"/> for arguments x ≤ 0 (shifted logits, −|x|); results below
-/// 2⁻¹²⁶ (x &lt; −87.33) are flushed to +0 rather than returned as subnormals. NaN propagates.</para>
+/// <para>The kernels only need <see cref="ExpNonPositive"/> for arguments x ≤ 0 (shifted logits, −|x|). Results below
+/// 2⁻¹²⁶ (x &lt; −87.33) are subnormal, as libtorch's (SLEEF) exp returns them: a vector holding such an argument takes
+/// a slower scaling; results below half the smallest subnormal (x &lt; −104) are +0. NaN propagates.</para>
 /// </remarks>
 internal static class VectorMath
 {
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2Hi = 0.693359375f;
     private const float Ln2Lo = -2.12194440e-4f;
-    private const float ExpUnderflow = -87.3365448f; // ln(2^-126)
+    private const float ExpUnderflow = -87.3365448f; // ln(2^-126): below, the result is subnormal
+    private const float ExpZero = -104f; // below ln(2^-150) ≈ −103.97 the result rounds to +0
+    private const float TwoToMinus64 = 5.42101086e-20f;
     private const float RoundingShift = 12582912f; // 1.5·2^23: adding it rounds to an integer, half to even
 
     // Cephes expf: exp(r) ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2.
@@ -32,11 +35,11 @@ internal static class VectorMath
     private const float ExpP4 = 1.6666665459e-1f;
     private const float ExpP5 = 5.0000001201e-1f;
 
-    /// <summary>exp(x) for x ≤ 0 (and NaN); flushes results below the smallest normal float to +0.</summary>
+    /// <summary>exp(x) for x ≤ 0 (and NaN), subnormal results included.</summary>
     /// <remarks>
     /// n = round(x·log₂e) comes from adding 1.5·2²³: the sum's low mantissa bits are n rounded half to even (the same n
     /// as <c>Round</c>) and the same bits, shifted into the exponent field, give 2ⁿ — no float↔int conversions. Valid for
-    /// |x·log₂e| &lt; 2²², far wider than the −87.34 ≤ x ≤ 0 that is not flushed.
+    /// |x·log₂e| &lt; 2²², far wider than the −104 ≤ x ≤ 0 that is computed (see <see cref="TwoToTheTimes"/>).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ExpNonPositive(Vector256<float> x)
@@ -52,10 +55,27 @@ internal static class VectorMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpP5));
         Vector256<float> y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        Vector256<float> result = y * TwoToThe(shifted);
-        // NaN needs no select: it propagates through r, the polynomial and the product. −∞ and very negative x are
-        // caught here (their n would overflow the exponent field).
-        return Vector256.AndNot(result, Vector256.LessThan(x, Vector256.Create(ExpUnderflow)));
+        // NaN needs no select: it propagates through r, the polynomial and the product.
+        return TwoToTheTimes(y, shifted, x);
+    }
+
+    /// <summary>
+    /// y·2ⁿ for exp(x) (n in the low bits of <paramref name="shifted"/>). Where some x is below −87.34, 2ⁿ is not a normal
+    /// float: those lanes scale by 2ⁿ⁺⁶⁴ (exact) and then by 2⁻⁶⁴, which rounds once into the subnormals; x below −104
+    /// (−∞ included, whose n would overflow the exponent field) gives +0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TwoToTheTimes(Vector256<float> y, Vector256<float> shifted, Vector256<float> x)
+    {
+        Vector256<float> normal = y * TwoToThe(shifted);
+        var underflow = Vector256.Create(ExpUnderflow);
+        if (!Vector256.LessThanAny(x, underflow))
+        {
+            return normal;
+        }
+        Vector256<float> tiny = y * TwoToThe(shifted + Vector256.Create(64f)) * Vector256.Create(TwoToMinus64);
+        Vector256<float> result = Vector256.ConditionalSelect(Vector256.LessThan(x, underflow), tiny, normal);
+        return Vector256.AndNot(result, Vector256.LessThan(x, Vector256.Create(ExpZero)));
     }
 
     /// <summary>
@@ -89,11 +109,10 @@ internal static class VectorMath
         p1 = Vector256.FusedMultiplyAdd(p1, r1 * r1, r1) + Vector256<float>.One;
         p2 = Vector256.FusedMultiplyAdd(p2, r2 * r2, r2) + Vector256<float>.One;
         p3 = Vector256.FusedMultiplyAdd(p3, r3 * r3, r3) + Vector256<float>.One;
-        var underflow = Vector256.Create(ExpUnderflow);
-        x0 = Vector256.AndNot(p0 * TwoToThe(s0), Vector256.LessThan(x0, underflow));
-        x1 = Vector256.AndNot(p1 * TwoToThe(s1), Vector256.LessThan(x1, underflow));
-        x2 = Vector256.AndNot(p2 * TwoToThe(s2), Vector256.LessThan(x2, underflow));
-        x3 = Vector256.AndNot(p3 * TwoToThe(s3), Vector256.LessThan(x3, underflow));
+        x0 = TwoToTheTimes(p0, s0, x0);
+        x1 = TwoToTheTimes(p1, s1, x1);
+        x2 = TwoToTheTimes(p2, s2, x2);
+        x3 = TwoToTheTimes(p3, s3, x3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -108,7 +127,7 @@ internal static class VectorMath
         p3 = Vector256.FusedMultiplyAdd(p3, r3, c);
     }
 
-    /// <summary>2ⁿ from x·log₂e + 1.5·2²³ (n in its low mantissa bits, −126 ≤ n ≤ 127 where it is used).</summary>
+    /// <summary>2ⁿ from x·log₂e + 1.5·2²³ (n in its low mantissa bits, −126 ≤ n ≤ 127 where its result is used).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> TwoToThe(Vector256<float> shifted) =>
         Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127), 23).AsSingle();

@@ -154,6 +154,18 @@ public sealed class BinaryCrossEntropyWithLogits : OpDefinition
         // converted to float32 before loss.mul_(weight) on a float32 loss (seed 1 case 11636: 5e-324 becomes 0, and ∞·0 is NaN).
         const DType F32 = DType.Float32, F64 = DType.Float64;
         const double Inf = double.PositiveInfinity;
+        // FF6 (docs/fuzz-findings.md, fast kernels): a float32 mean whose sum overflows is ∞ in libtorch (it sums in
+        // float32), though the mean itself would fit.
+        yield return NllLoss.FastFinding(this, "FF6.binary_cross_entropy_with_logits.seed=1.case=2136", F32,
+            [I("input", F([3], -3.4028235e38, 0, 3.4028235e38)), I("target", F([3], 1, 0, 0))], A(Reduction.Mean));
+        // FF7: libtorch's sigmoid is 1/(1 + exp(−x)): 0 once exp(−x) overflows (x < −88.72 in float32, −709.78 in float64)
+        // and subnormal just above; times an infinite weight that is NaN or ∞. And exp(−88.7) is subnormal, not 0.
+        yield return NllLoss.FastFinding(this, "FF7.binary_cross_entropy_with_logits.seed=3.case=732", F64,
+            [I("input", D([1, 1, 1], -709.8)), I("target", D([1, 1, 1], 0)), I("weight", D([1, 1], Inf))], A(Reduction.None));
+        yield return NllLoss.FastFinding(this, "FF7.binary_cross_entropy_with_logits.seed=3.case=7822", F32,
+            [I("input", F([1, 1, 1], -88.7)), I("target", F([1, 1, 1], 0)), I("weight", F([1], Inf))], A(Reduction.Sum));
+        yield return NllLoss.FastFinding(this, "FF7.binary_cross_entropy_with_logits.seed=3.case=5305", F32,
+            [I("input", F([1, 1], 88.7)), I("target", F([1, 1], 0.5)), I("pos_weight", F([1], Inf))], A(Reduction.Mean));
         yield return NllLoss.Finding(this, "F6a.binary_cross_entropy_with_logits.seed=2.case=9155", F64,
             [
                 I("input", D([1, 1, 1, 3], 0, 0, 0)), I("target", F([1, 1, 1, 3], 1, 0, 0.5)),

@@ -199,6 +199,23 @@ public sealed class CrossEntropy : OpDefinition
             A(Reduction.Sum, 6, 1.77e-45));
         yield return NllLoss.Finding(this, "F5.cross_entropy.float64.nan-weight.mean", F64,
             [I("input", D([1, 2], 0.5, -1)), I("target", L([1], -100)), I("weight", D([2], double.NaN, 0))], A(Reduction.Mean, labelSmoothing: 0.5));
+        // FF2–FF4 (docs/fuzz-findings.md, fast kernels). FF2: an ignored row is differentiated through log_softmax too,
+        // 0 − exp(log_softmax)·0, NaN when the row's log_softmax is (+∞ in the row, a NaN, first or not).
+        yield return NllLoss.FastFinding(this, "FF2.cross_entropy.seed=1.case=37", F32,
+            [I("input", F([1, 1], Inf)), I("target", L([1], -100))], A(Reduction.Sum, -100, 0));
+        yield return NllLoss.FastFinding(this, "FF2.cross_entropy.seed=1.case=519", F32,
+            [I("input", F([2, 2], double.NaN, 5.265823, -2.7606602, Inf)), I("target", L([2], 1, 0))], A(Reduction.Sum, 1, 0));
+        yield return NllLoss.FastFinding(this, "FF2.cross_entropy.spatial.ignored-inf", F32,
+            [I("input", F([1, 2, 3], Inf, 0, double.NaN, 0, 0, 1)), I("target", L([1, 3], -100, -100, 1))], A(Reduction.Sum, -100, 0));
+        // FF3: a subnormal weight. libtorch weights the float32 loss in float32 (1e-45·0.69 rounds to 1e-45, and the mean
+        // is 1) and forms the gradient's g/W in float32 (1/1e-45 overflows: ∞, then ∞ − ∞ = NaN).
+        yield return NllLoss.FastFinding(this, "FF3.cross_entropy.seed=1.case=1982", F32,
+            [I("input", F([2], 0, 0)), I("target", L([], 0)), I("weight", F([2], 1e-45, 1))], A(Reduction.Mean, -1, 0));
+        yield return NllLoss.FastFinding(this, "FF3.cross_entropy.seed=1.case=2057", F32,
+            [I("input", F([1, 1], 0)), I("target", L([1], 0)), I("weight", F([1], 1e-45))], A(Reduction.Mean, -100, 0));
+        // FF4: huge logits. m + log s − x_t loses log s next to m = 1e30; log s − (x_t − m) keeps it.
+        yield return NllLoss.FastFinding(this, "FF4.cross_entropy.seed=1.case=15968", F32,
+            [I("input", F([1, 6], 1e30, 0, 1e30, 0, 0, 0)), I("target", L([1], 0))], A(Reduction.None, 5, 0));
         foreach (var r in CaseKit.Reductions)
         {
             // One ignored row (its gradient NaN from 0·∞), one ordinary row (its gradient ±∞/NaN from the weight itself).

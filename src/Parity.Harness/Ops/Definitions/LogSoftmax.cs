@@ -1,3 +1,5 @@
+using Parity.Harness.Cases;
+using Parity.Harness.Matrix;
 using Parity.Native;
 using Parity.Native.Ops;
 
@@ -25,6 +27,14 @@ public sealed class LogSoftmax : SoftmaxFamily
     /// <inheritdoc/>
     public override IReadOnlyList<KeyValuePair<string, Tensor>> Backward(OpCall call, Tensor gradOutput, IReadOnlyList<string> wrt) =>
         Pick(wrt, ("input", () => Functional.LogSoftmaxBackward(gradOutput, call.Required("input"), EffectiveDim(call))));
+
+    /// <inheritdoc/>
+    /// <remarks>FF1 (docs/fuzz-findings.md, fast kernels): empty tensors whose empty dimension is not the softmax one.</remarks>
+    public override IEnumerable<CaseSpec> Pinned() =>
+    [
+        NllLoss.Finding(this, "FF1.log_softmax.seed=1.case=27", DType.Float32, [InputSpec.Randn("input", [1, 0])], CaseKit.A(dim: -2)) with { Grad = false },
+        NllLoss.Finding(this, "FF1.log_softmax.empty-classes", DType.Float64, [InputSpec.Randn("input", [2, 0, 3])], CaseKit.A(dim: 1)) with { Grad = false },
+    ];
 
     /// <inheritdoc/>
     public override string ReferenceScript => """
