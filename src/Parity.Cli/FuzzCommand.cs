@@ -10,7 +10,11 @@ namespace Parity.Cli;
 /// <c>parity fuzz --cases N --seed S [--op …]</c>: generated cases (CsCheck) compared native vs libtorch; every
 /// disagreement is shrunk and printed as a ready-to-run <c>parity eval</c> case.
 /// </summary>
-/// <remarks>Exit codes: 0 no disagreement, 1 a disagreement, 2 bad usage, 3 libtorch unavailable (nothing compared).</remarks>
+/// <remarks>
+/// Exit codes: 0 no disagreement, 1 a disagreement, 2 bad usage, 3 nothing compared (libtorch unavailable, or the
+/// backend under test declined every case). Cases the backend declines are counted as unsupported; gradients it does
+/// not give (<see cref="ISupportedOps.SupportedGradients"/>) are listed per op as not compared.
+/// </remarks>
 internal static class FuzzCommand
 {
     public static Command Build(ParityHost host)
@@ -24,7 +28,7 @@ internal static class FuzzCommand
         cmd.Add(seed);
         cmd.Add(ops);
         cmd.Add(threads);
-        var backend = new Option<string?>("--backend") { Description = BackendLoader.Help + " (the fuzzer skips calls an ISupportedOps backend declines)" };
+        var backend = new Option<string?>("--backend") { Description = BackendLoader.Help + " (calls it declines count as unsupported; gradients an ISupportedOps backend does not give are left out and listed)" };
         cmd.Add(backend);
         cmd.SetAction(p =>
         {
@@ -64,7 +68,6 @@ internal static class FuzzCommand
                 Seed = p.GetValue(seed),
                 Ops = selected,
                 Threads = t,
-                Skip = backends.Native is ISupportedOps declared ? declared.Unsupported : null,
                 // FuzzRunner reports progress one call at a time.
                 Progress = pr =>
                 {
@@ -78,8 +81,18 @@ internal static class FuzzCommand
             };
             var report = new FuzzRunner(backends.Native, backends.Torch).Run(options);
             host.Out.Write(report.Format());
-            host.Out.WriteLine(report.Passed ? "parity fuzz: no disagreement" : "parity fuzz: DISAGREEMENTS (each shrunk case above runs with `parity eval`)");
-            return report.Passed ? 0 : ParityApp.ExitFailed;
+            if (!report.Passed)
+            {
+                host.Out.WriteLine("parity fuzz: DISAGREEMENTS (each shrunk case above runs with `parity eval`)");
+                return ParityApp.ExitFailed;
+            }
+            if (report.Ops.Sum(o => o.Agreed + o.BothThrew) == 0)
+            {
+                host.Out.WriteLine("parity fuzz: nothing was compared (every case unsupported or skipped)");
+                return ParityApp.ExitNothingVerified;
+            }
+            host.Out.WriteLine("parity fuzz: no disagreement");
+            return 0;
         });
         return cmd;
     }

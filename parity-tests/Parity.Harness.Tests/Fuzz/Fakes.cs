@@ -128,3 +128,51 @@ internal sealed class ThrowingBackend(string name, string message) : IOpBackend
 
     public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null) => throw new TorchException(message);
 }
+
+/// <summary>A backend that declines every call by throwing <see cref="NotSupportedException"/>.</summary>
+internal sealed class DecliningBackend : IOpBackend
+{
+    public string Name => "declining";
+
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null) =>
+        throw new NotSupportedException($"{call.Op.Name} is not implemented here");
+}
+
+/// <summary>
+/// Wraps a backend as one that gives the gradient with respect to <c>input</c> only (<see cref="ISupportedOps.SupportedGradients"/>),
+/// and throws if asked for another — so a fuzz run over it passes only if the runner narrows its gradient requests.
+/// </summary>
+internal sealed class InputGradientOnly(IOpBackend inner) : IOpBackend, ISupportedOps
+{
+    public string Name => inner.Name;
+
+    public IReadOnlyCollection<string> SupportedOps => ["sigmoid", "binary_cross_entropy_with_logits"];
+
+    public IReadOnlyList<string> SupportedGradients(OpCall call, IReadOnlyList<string> requested) => [.. requested.Where(n => n == "input")];
+
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
+    {
+        Assert.All(wrt, n => Assert.Equal("input", n));
+        return inner.Evaluate(call, wrt, gradOutput);
+    }
+}
+
+/// <summary>Adds <paramref name="offset"/> to every output of the wrapped backend; optionally declares a tolerance that covers it.</summary>
+internal sealed class OffsetBackend(IOpBackend inner, double offset, double? declaredAtol) : IOpBackend, IDeclaredTolerance
+{
+    public string Name => inner.Name;
+
+    public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
+    {
+        var r = inner.Evaluate(call, wrt, gradOutput);
+        var shifted = r.Output.Clone();
+        for (int i = 0; i < shifted.Numel; i++)
+        {
+            shifted.SetDouble(i, shifted.GetDouble(i) + offset);
+        }
+        return r with { Output = shifted };
+    }
+
+    public Parity.Comparison.Tolerance Tolerance(OpCall call, string result, Parity.Comparison.Tolerance standard) =>
+        declaredAtol is { } atol && result == "output" ? standard with { Atol = atol } : standard;
+}

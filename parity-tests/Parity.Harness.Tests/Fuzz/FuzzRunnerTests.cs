@@ -143,6 +143,66 @@ public sealed class FuzzRunnerTests
         }
     }
 
+    public sealed class BackendUnderTestDeclines
+    {
+        [Fact]
+        public void NotSupportedException_CountedUnsupported_NeitherAgreedNorFailed()
+        {
+            var runner = new FuzzRunner(new DecliningBackend(), new FormulaBackend("torch"));
+
+            var report = runner.Run(Options(TestOps.Sigmoid, 40), TestContext.Current.CancellationToken);
+
+            var summary = Assert.Single(report.Ops);
+            Assert.Equal((40, 0, 0, 0), (summary.Unsupported, summary.Agreed, summary.BothThrew, summary.Failed));
+            Assert.Empty(report.Failures);
+            Assert.Contains("unsupported     40", report.Format(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void GradientsTheBackendDoesNotGive_LeftOutOfTheComparison_AndListed()
+        {
+            var runner = new FuzzRunner(new InputGradientOnly(new FormulaBackend("native")), new FormulaBackend("torch"));
+
+            var report = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 200), TestContext.Current.CancellationToken);
+
+            Assert.True(report.Passed, report.Format());
+            var summary = Assert.Single(report.Ops);
+            Assert.Equal(0, summary.Unsupported);
+            // Float targets are differentiable: every compared case leaves the target gradient out.
+            Assert.Equal(summary.Agreed + summary.BothThrew, summary.GradientsNotCompared["target"]);
+            Assert.Contains("not compared: ", report.Format(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ShrunkCaseOfANarrowedRun_AsksForTheComparedGradientsOnly()
+        {
+            var runner = new FuzzRunner(new InputGradientOnly(new PosWeightIgnoredWhenFractional(new FormulaBackend("native"))), new FormulaBackend("torch"));
+
+            var report = runner.Run(Options(TestOps.BinaryCrossEntropyWithLogits, 300, seed: 3), TestContext.Current.CancellationToken);
+
+            var failure = report.Failures.First(f => f.Kind is DisagreementKind.Output or DisagreementKind.Gradient);
+            using var doc = JsonDocument.Parse(failure.Json);
+            Assert.Equal(["input"], doc.RootElement.GetProperty("grad").EnumerateArray().Select(e => e.GetString()));
+        }
+
+        [Fact]
+        public void DeclaredTolerance_WidensTheComparison_OnlyAsFarAsDeclared()
+        {
+            var op = TestOps.Sigmoid;
+            var undeclared = new FuzzRunner(new OffsetBackend(new FormulaBackend("native"), 1e-3, null), new FormulaBackend("torch"))
+                .Run(Options(op, 30) with { ShrinkAttempts = 50 }, TestContext.Current.CancellationToken);
+            var tooNarrow = new FuzzRunner(new OffsetBackend(new FormulaBackend("native"), 1e-3, 5e-4), new FormulaBackend("torch"))
+                .Run(Options(op, 30) with { ShrinkAttempts = 50 }, TestContext.Current.CancellationToken);
+            var covered = new FuzzRunner(new OffsetBackend(new FormulaBackend("native"), 1e-3, 2e-3), new FormulaBackend("torch"))
+                .Run(Options(op, 30), TestContext.Current.CancellationToken);
+
+            Assert.False(undeclared.Passed);
+            Assert.False(tooNarrow.Passed);
+            Assert.True(covered.Passed, covered.Format());
+            Assert.Equal(30, covered.Ops[0].Agreed + covered.Ops[0].BothThrew);
+        }
+    }
+
     public sealed class Determinism
     {
         [Fact]

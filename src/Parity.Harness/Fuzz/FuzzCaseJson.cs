@@ -18,7 +18,8 @@ public static class FuzzCaseJson
     /// <summary>The case for <paramref name="call"/>.</summary>
     /// <param name="call">The call.</param>
     /// <param name="name">The case name.</param>
-    public static CaseSpec ToCaseSpec(OpCall call, string name)
+    /// <param name="gradients">The gradients to ask for (<c>"grad": [...]</c>); null: every differentiable tensor (<c>"grad": true</c>).</param>
+    public static CaseSpec ToCaseSpec(OpCall call, string name, IReadOnlyList<string>? gradients = null)
     {
         ArgumentNullException.ThrowIfNull(call);
         return new CaseSpec
@@ -29,14 +30,17 @@ public static class FuzzCaseJson
             DTypeWritten = true,
             Inputs = call.Tensors.Select(kv => Input(kv.Key, kv.Value)).ToList(),
             Args = call.Args,
-            Grad = true,
+            Grad = gradients is null || gradients.Count > 0,
+            GradOnly = gradients is { Count: > 0 } ? gradients : null,
         };
     }
 
     /// <summary>The case as JSON text, in the format <c>parity eval</c> reads.</summary>
     /// <param name="call">The call.</param>
     /// <param name="name">The case name.</param>
-    public static string Write(OpCall call, string name) => CaseWriter.Write([ToCaseSpec(call, name)], asArray: false);
+    /// <param name="gradients">See <see cref="ToCaseSpec"/>.</param>
+    public static string Write(OpCall call, string name, IReadOnlyList<string>? gradients = null) =>
+        CaseWriter.Write([ToCaseSpec(call, name, gradients)], asArray: false);
 
     private static InputSpec Input(string name, Tensor t) => t.Numel > 0
         ? InputSpec.FromValues(name, t)

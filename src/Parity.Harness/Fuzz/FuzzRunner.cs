@@ -59,7 +59,25 @@ public sealed record FuzzProgress(OpDefinition Op, string Phase, int Done, int T
 /// <param name="BothThrew">Cases where both threw the same message.</param>
 /// <param name="Failed">Disagreements.</param>
 /// <param name="Skipped">Cases not evaluated because <see cref="FuzzOptions.Skip"/> gave a reason.</param>
-public sealed record FuzzOpSummary(OpDefinition Op, int Cases, int Agreed, int BothThrew, int Failed, int Skipped = 0);
+/// <param name="Unsupported">Cases the backend under test declined (<see cref="ParityVerdict.Unsupported"/>): neither agreed nor failed.</param>
+public sealed record FuzzOpSummary(OpDefinition Op, int Cases, int Agreed, int BothThrew, int Failed, int Skipped = 0, int Unsupported = 0)
+{
+    /// <summary>
+    /// For each gradient the backend under test does not give (<see cref="ParityVerdict.GradientsNotCompared"/>), the
+    /// number of compared cases in which it was left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> GradientsNotCompared { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Equal counts, and equal <see cref="GradientsNotCompared"/> entries (not the same dictionary).</summary>
+    public bool Equals(FuzzOpSummary? other) =>
+        other is not null && Op == other.Op && (Cases, Agreed, BothThrew, Failed, Skipped, Unsupported) ==
+            (other.Cases, other.Agreed, other.BothThrew, other.Failed, other.Skipped, other.Unsupported) &&
+        GradientsNotCompared.Count == other.GradientsNotCompared.Count &&
+        GradientsNotCompared.All(kv => other.GradientsNotCompared.TryGetValue(kv.Key, out int n) && n == kv.Value);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Op, Cases, Agreed, BothThrew, Failed, Skipped, Unsupported, GradientsNotCompared.Count);
+}
 
 /// <summary>One disagreement, with the case that found it and the shrunk case.</summary>
 public sealed record FuzzFailure
@@ -128,7 +146,12 @@ public sealed record FuzzReport(long Seed, IReadOnlyList<FuzzOpSummary> Ops, IRe
         foreach (var o in Ops)
         {
             sb.AppendLine(FormattableString.Invariant(
-                $"  {o.Op.Name,-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}"));
+                $"  {o.Op.Name,-34} cases {o.Cases,7}  agreed {o.Agreed,7}  both threw {o.BothThrew,6}  failed {o.Failed,6}  skipped {o.Skipped,5}  unsupported {o.Unsupported,6}"));
+        }
+        foreach (var o in Ops.Where(o => o.GradientsNotCompared.Count > 0))
+        {
+            sb.AppendLine(FormattableString.Invariant(
+                $"  {o.Op.Name}: gradients the backend under test does not give, not compared: {string.Join(", ", o.GradientsNotCompared.Select(g => $"{g.Key} ({g.Value} case(s))"))}"));
         }
         var unshrunk = Signatures.Where(g => !Failures.Any(f => f.Op == g.Op && f.Signature == g.Signature)).ToList();
         if (unshrunk.Count > 0)
@@ -189,7 +212,8 @@ public sealed partial class FuzzRunner
         {
             var gen = FuzzCases.For(op, options.Bounds);
             var found = new (string Seed, OpCall Call, Size Size, ParityVerdict Verdict)?[options.CasesPerOp];
-            int done = 0, failed = 0, agreed = 0, bothThrew = 0, skipped = 0;
+            int done = 0, failed = 0, agreed = 0, bothThrew = 0, skipped = 0, unsupported = 0;
+            var notCompared = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             int step = Math.Max(1, options.CasesPerOp / 100);
             Parallel.For(0, options.CasesPerOp,
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellationToken },
@@ -203,6 +227,10 @@ public sealed partial class FuzzRunner
                     {
                         Interlocked.Increment(ref skipped);
                     }
+                    else if (verdict.Unsupported is not null)
+                    {
+                        Interlocked.Increment(ref unsupported);
+                    }
                     else if (verdict.Agrees)
                     {
                         Interlocked.Increment(ref verdict.BothThrew ? ref bothThrew : ref agreed);
@@ -211,6 +239,10 @@ public sealed partial class FuzzRunner
                     {
                         Interlocked.Increment(ref failed);
                         found[i] = (seed, call, size, verdict);
+                    }
+                    foreach (string g in verdict?.Unsupported is null ? verdict?.GradientsNotCompared ?? [] : [])
+                    {
+                        notCompared.AddOrUpdate(g, 1, (_, n) => n + 1);
                     }
                     int d = Interlocked.Increment(ref done);
                     if (options.Progress is not null && (d % step == 0 || d == options.CasesPerOp))
@@ -221,7 +253,10 @@ public sealed partial class FuzzRunner
                         }
                     }
                 });
-            summaries.Add(new FuzzOpSummary(op, options.CasesPerOp, agreed, bothThrew, failed, skipped));
+            summaries.Add(new FuzzOpSummary(op, options.CasesPerOp, agreed, bothThrew, failed, skipped, unsupported)
+            {
+                GradientsNotCompared = notCompared.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value),
+            });
 
             // One shrunk failure per signature, the earliest case first.
             var groups = found.Select((f, i) => (f, i))
@@ -254,7 +289,8 @@ public sealed partial class FuzzRunner
                         Shrunk = small,
                         ShrunkDetail = smallVerdict.Detail,
                         ShrinkSteps = steps,
-                        Json = FuzzCaseJson.Write(small, $"fuzz.{op.Name}.seed={options.Seed}.case={index}"),
+                        Json = FuzzCaseJson.Write(small, $"fuzz.{op.Name}.seed={options.Seed}.case={index}",
+                            smallVerdict.GradientsNotCompared.Count > 0 ? smallVerdict.Gradients : null),
                     };
                     int d = Interlocked.Increment(ref shrinkDone);
                     if (options.Progress is not null)
@@ -350,7 +386,7 @@ public sealed partial class FuzzRunner
                 return false;
             }
             var v = _property.Check(candidate);
-            if (v.Agrees || Signature(v, candidate) != signature)
+            if (v.Agrees || v.Unsupported is not null || Signature(v, candidate) != signature)
             {
                 return false;
             }

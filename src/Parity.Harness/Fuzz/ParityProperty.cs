@@ -33,15 +33,32 @@ public enum DisagreementKind
 /// <param name="Key">What identifies the failure independently of values: for errors, who threw what.</param>
 public sealed record ParityVerdict(DisagreementKind Kind, string Detail, bool BothThrew = false, string Key = "")
 {
-    /// <summary>Whether the sides agree.</summary>
-    public bool Agrees => Kind == DisagreementKind.None;
+    /// <summary>Whether the sides were compared and agree.</summary>
+    public bool Agrees => Kind == DisagreementKind.None && Unsupported is null;
+
+    /// <summary>
+    /// Why the backend under test declined the call (<see cref="ISupportedOps.Unsupported"/>, or it threw
+    /// <see cref="NotSupportedException"/>); null when the call was compared. A declined call is neither agreed nor failed.
+    /// </summary>
+    public string? Unsupported { get; init; }
+
+    /// <summary>The gradients compared (those the backend under test gives, <see cref="ISupportedOps.SupportedGradients"/>).</summary>
+    public IReadOnlyList<string> Gradients { get; init; } = [];
+
+    /// <summary>Gradients the op has for the call that the backend under test does not give, so not compared.</summary>
+    public IReadOnlyList<string> GradientsNotCompared { get; init; } = [];
+
+    /// <summary>A verdict for a call the backend under test declines.</summary>
+    public static ParityVerdict Declined(string reason) => new(DisagreementKind.None, "unsupported: " + reason) { Unsupported = reason };
 }
 
 /// <summary>
 /// The fuzzing property: native and torch agree on an <see cref="OpCall"/> — both throw with the same first-line
-/// message, or both return, with outputs and gradients of <c>sum(output)</c> inside the tolerance model
+/// message, or both return, with outputs and gradients of <c>sum(output)</c> (every differentiable tensor the backend under
+/// test gives, <see cref="ISupportedOps.SupportedGradients"/>) inside the tolerance model
 /// (<see cref="TensorComparer"/>, <see cref="Tolerance.For"/> the dtype of libtorch's result unless the op widens it with
-/// <see cref="OpDefinition.FuzzTolerance"/>; NaN only where NaN).
+/// <see cref="OpDefinition.FuzzTolerance"/> or the backend under test declares its own, <see cref="IDeclaredTolerance"/>;
+/// NaN only where NaN).
 /// </summary>
 public sealed class ParityProperty
 {
@@ -63,8 +80,35 @@ public sealed class ParityProperty
     public ParityVerdict Check(OpCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var (torchResult, torchError) = Run(_torch, call);
-        var (nativeResult, nativeError) = Run(_native, call);
+        var wanted = call.Op.DefaultGradients(call);
+        var wrt = wanted;
+        if (_native is ISupportedOps declared)
+        {
+            if (declared.Unsupported(call) is { } why)
+            {
+                return ParityVerdict.Declined(why);
+            }
+            wrt = declared.SupportedGradients(call, wanted);
+        }
+        var notCompared = wanted.Except(wrt).ToList();
+        var (nativeResult, nativeError) = Run(_native, call, wrt);
+        if (nativeError is NotSupportedException declinedHere)
+        {
+            return ParityVerdict.Declined(FirstLine(declinedHere.Message));
+        }
+        var (torchResult, torchError) = Run(_torch, call, wrt);
+        return Compare(call, torchResult, torchError, nativeResult, nativeError) with { Gradients = wrt, GradientsNotCompared = notCompared };
+    }
+
+    private ParityVerdict Compare(OpCall call, OpResult? torchResult, Exception? torchError, OpResult? nativeResult, Exception? nativeError)
+    {
+        // The tolerance of each result's own dtype: a float64 input with a float32 target gives a float32 loss in libtorch.
+        Tolerance ToleranceFor(string result, Tensor expected)
+        {
+            var standard = call.Op.FuzzTolerance(call, result, Tolerance.For(expected.DType));
+            return _native is IDeclaredTolerance declared ? declared.Tolerance(call, result, standard) : standard;
+        }
+
 
         if (nativeError is not null and not TorchException)
         {
@@ -93,9 +137,7 @@ public sealed class ParityProperty
                 Key: "native threw " + FirstLine(nativeError.Message));
         }
 
-        // The tolerance of each result's own dtype: a float64 input with a float32 target gives a float32 loss in libtorch.
-        var output = TensorComparer.Compare(torchResult!.Output, nativeResult!.Output,
-            call.Op.FuzzTolerance(call, "output", Tolerance.For(torchResult.Output.DType)));
+        var output = TensorComparer.Compare(torchResult!.Output, nativeResult!.Output, ToleranceFor("output", torchResult.Output));
         if (!output.Match)
         {
             return new ParityVerdict(DisagreementKind.Output,
@@ -109,7 +151,7 @@ public sealed class ParityProperty
             {
                 return new ParityVerdict(DisagreementKind.Gradient, $"{label} missing on the native side");
             }
-            var grad = TensorComparer.Compare(expected, actual, call.Op.FuzzTolerance(call, name, Tolerance.For(expected.DType)));
+            var grad = TensorComparer.Compare(expected, actual, ToleranceFor(name, expected));
             if (!grad.Match)
             {
                 return new ParityVerdict(DisagreementKind.Gradient, grad.Describe(label) + $" (torch {Show(expected)}, native {Show(actual)})");
@@ -127,11 +169,11 @@ public sealed class ParityProperty
         return new ParityVerdict(DisagreementKind.None, string.Join("; ", descriptions));
     }
 
-    private static (OpResult? Result, Exception? Error) Run(IOpBackend backend, OpCall call)
+    private static (OpResult? Result, Exception? Error) Run(IOpBackend backend, OpCall call, IReadOnlyList<string> wrt)
     {
         try
         {
-            return (backend.Evaluate(call, call.Op.DefaultGradients(call)), null);
+            return (backend.Evaluate(call, wrt), null);
         }
 #pragma warning disable CA1031 // any exception is a verdict here, not a crash of the fuzzer
         catch (Exception e)

@@ -20,7 +20,7 @@ namespace Parity.Harness.Ops;
 /// shapes and weights the kernels' flat layout cannot express — which includes most of the bad inputs, since the
 /// kernels do not make PyTorch's shape checks (they throw <see cref="ArgumentException"/>, not PyTorch's error).</para>
 /// </remarks>
-public sealed class FastBackend : IOpBackend, ISupportedOps
+public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
 {
     private static readonly string[] s_ops = ["log_softmax", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"];
 
@@ -60,6 +60,191 @@ public sealed class FastBackend : IOpBackend, ISupportedOps
             "binary_cross_entropy" or "binary_cross_entropy_with_logits" => ElementwiseLayout(call),
             _ => ClassLayout(call, out _, out _, out _),
         };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>Where the fast kernels part from libtorch's order of operations, and what that costs (ε = 2⁻²³ in float32,
+    /// 2⁻⁵² in float64; the fuzzer's upstream gradient is 1, it differentiates sum(output)).</para>
+    /// <para>Reduced losses (sum, mean) of all four losses: the kernels sum the per-element losses in double, libtorch in
+    /// the element type in a cascade of depth about log₂ n. With terms of both signs (negative weights) the sum can
+    /// cancel, and libtorch's error, up to about (⌈log₂ n⌉ + 2)·ε·Σ|ℓᵢ|, is then not relative to the result: the absolute
+    /// tolerance grows by that (divided by n, or by |Σw| for nll_loss and cross_entropy, for a mean). The per-element
+    /// losses ℓᵢ come from the readable ops with <c>reduction='none'</c>.</para>
+    /// <para><c>cross_entropy</c> output: libtorch forms −log_softmax[t] = −((x_t − m) − log s) in the element type from a
+    /// float sum s = Σ exp(x − m); the kernel takes log s of a double sum. Each side's error on the unweighted term is
+    /// within ε·(|x_t − m| + |log s| + c + 2) (the subtraction, the log, and s's relative error from c exponentials and
+    /// their additions), which is not relative to the term when it is small (a confident prediction: log of 1 + tiny).
+    /// The absolute tolerance grows by twice that, weighted by |w[t]| and reduced as the loss is (none: the largest).</para>
+    /// <para><c>cross_entropy</c> gradient with respect to input: coef·(p_j − [j = t]) with coef = w[t]/W. libtorch takes
+    /// p = exp(log_softmax) and subtracts it from the upstream; the kernel scales exp(x − m) by coef/s rounded once. Away
+    /// from the target both are within a few ulp of the result; at the target coef·p − coef cancels when p is close
+    /// to 1, and each side's error is a few ulp of |coef| (½ for the product, ½ for the difference, up to 2 for p):
+    /// the absolute tolerance grows by 8·ε·maxᵢ |coefᵢ|.</para>
+    /// <para><c>binary_cross_entropy_with_logits</c>: the loss (1 − y)·x − q·log σ(x) (q = 1 + (p − 1)·y with pos_weight p)
+    /// and the gradient q·σ(x) − p·y, times w, cancel when their two terms are close (a confident logit: x ≈ log σ(x),
+    /// σ ≈ y). Both sides form them with a different exp (SLEEF in libtorch, the Cephes polynomial here, each within
+    /// about 1 ulp), so each side's error is a few ulp of the terms rather than of the result: 4·ε·|w|·(|(1 − y)·x| +
+    /// |q|·(|x| + 1)) for the loss, 4·ε·|w|·(|q| + |p·y|) for the gradient (σ ≤ 1); the absolute tolerance grows by twice
+    /// that, reduced as the result is (a gradient element or an unreduced loss: the largest; a sum: summed; a mean: divided by n).</para>
+    /// </remarks>
+    public Parity.Comparison.Tolerance Tolerance(OpCall call, string result, Parity.Comparison.Tolerance standard)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(standard);
+        string op = call.Op.Name;
+        if (op == "log_softmax" || result is not ("output" or "input") || ((ISupportedOps)this).Unsupported(call) is not null)
+        {
+            return standard;
+        }
+        double eps = call.Primary.DType == DType.Float32 ? Math.ScaleB(1, -23) : Math.ScaleB(1, -52);
+        bool classOp = op is "nll_loss" or "cross_entropy";
+        double divisor = classOp ? WeightSum(call) : call.Primary.Numel;
+        double widen = 0;
+        if (result == "output" && call.Reduction != Reduction.None)
+        {
+            Tensor terms;
+            try
+            {
+                terms = new NativeBackend().Evaluate(call.WithArg("reduction", "none"), []).Output;
+            }
+            catch (TorchException)
+            {
+                return standard;
+            }
+            // Non-finite terms make the reduced result NaN or ∞, which the comparison requires exactly.
+            double abs = terms.ToDoubleArray().Where(double.IsFinite).Sum(Math.Abs);
+            int depth = terms.Numel <= 2 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(terms.Numel - 1));
+            widen += (depth + 2) * eps * abs / (call.Reduction == Reduction.Mean ? Math.Abs(divisor) : 1);
+        }
+        if (op == "cross_entropy")
+        {
+            widen += result == "output" ? 2 * LogSoftmaxTermError(call, eps, divisor) : 8 * eps * LargestCoefficient(call, divisor);
+        }
+        else if (op == "binary_cross_entropy_with_logits")
+        {
+            widen += 2 * LogitTermError(call, eps, result == "output");
+        }
+        return double.IsFinite(widen) ? standard with { Atol = standard.Atol + widen } : standard;
+    }
+
+    /// <summary>The bound on one side's cancellation error in binary_cross_entropy_with_logits, reduced as the result is.</summary>
+    private static double LogitTermError(OpCall call, double eps, bool output)
+    {
+        double[] x = call.Primary.ToDoubleArray(), y = call.Required("target").ToDoubleArray();
+        double[]? w = call["weight"]?.ToDoubleArray(), p = call["pos_weight"]?.ToDoubleArray();
+        double sum = 0, max = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            // The fast layout broadcasts weight and pos_weight over trailing dimensions: element i uses index i mod length.
+            double wi = w is null ? 1 : w.Length == 0 ? 0 : w[i % w.Length];
+            double pi = p is null ? 1 : p.Length == 0 ? 0 : p[i % p.Length];
+            double q = 1 + ((pi - 1) * y[i]);
+            double terms = output ? Math.Abs((1 - y[i]) * x[i]) + (Math.Abs(q) * (Math.Abs(x[i]) + 1)) : Math.Abs(q) + Math.Abs(pi * y[i]);
+            double e = 4 * eps * Math.Abs(wi) * terms;
+            if (!double.IsFinite(e))
+            {
+                continue; // a NaN or ∞ result is compared exactly; it bounds nothing else
+            }
+            sum += e;
+            max = Math.Max(max, e);
+        }
+        // A gradient element carries one term (divided by n for a mean); a reduced loss carries them all.
+        return (call.Reduction, output) switch
+        {
+            (Reduction.None, _) => max,
+            (Reduction.Sum, true) => sum,
+            (Reduction.Sum, false) => max,
+            (_, true) => sum / x.Length,
+            _ => max / x.Length,
+        };
+    }
+
+    /// <summary>Σ w[t] over the non-ignored targets of a class-index call (their count without a weight).</summary>
+    private static double WeightSum(OpCall call)
+    {
+        ClassLayout(call, out _, out int c, out _);
+        var weight = call["weight"];
+        long ignore = call.Int("ignore_index");
+        double sum = 0;
+        foreach (long t in call.Required("target").Int64Span)
+        {
+            if (t != ignore && (ulong)t < (ulong)c)
+            {
+                sum += weight is null ? 1 : weight.GetDouble((int)t);
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>maxᵢ |w[tᵢ]|·g/W over the non-ignored samples (W = 1 unless the reduction is a mean).</summary>
+    private static double LargestCoefficient(OpCall call, double divisor)
+    {
+        ClassLayout(call, out _, out int c, out _);
+        var weight = call["weight"];
+        long ignore = call.Int("ignore_index");
+        double largest = 0;
+        foreach (long t in call.Required("target").Int64Span)
+        {
+            if (t != ignore && (ulong)t < (ulong)c)
+            {
+                largest = Math.Max(largest, weight is null ? 1 : Math.Abs(weight.GetDouble((int)t)));
+            }
+        }
+        return call.Reduction == Reduction.Mean ? largest / Math.Abs(divisor) : largest;
+    }
+
+    /// <summary>The bound on one side's error in cross_entropy's weighted −log_softmax terms, reduced as the loss is.</summary>
+    private static double LogSoftmaxTermError(OpCall call, double eps, double divisor)
+    {
+        ClassLayout(call, out _, out int c, out int inner);
+        double[] x = call.Primary.ToDoubleArray();
+        var target = call.Required("target").Int64Span;
+        var weight = call["weight"];
+        long ignore = call.Int("ignore_index");
+        double sum = 0, max = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            long t = target[i];
+            if (t == ignore || (ulong)t >= (ulong)c)
+            {
+                continue;
+            }
+            // Sample i = (b, k): logit j at ((b·c) + j)·inner + k.
+            int b = i / inner, k = i % inner;
+            double m = double.NegativeInfinity, s = 0;
+            for (int j = 0; j < c; j++)
+            {
+                m = Math.Max(m, x[(((b * c) + j) * inner) + k]);
+            }
+            for (int j = 0; j < c; j++)
+            {
+                s += Math.Exp(x[(((b * c) + j) * inner) + k] - m);
+            }
+            double w = weight is null ? 1 : Math.Abs(weight.GetDouble((int)t));
+            double term = w * eps * (Math.Abs(x[(((b * c) + (int)t) * inner) + k] - m) + Math.Abs(Math.Log(s)) + c + 2);
+            if (!double.IsFinite(term))
+            {
+                continue;
+            }
+            sum += term;
+            max = Math.Max(max, term);
+        }
+        return call.Reduction switch
+        {
+            Reduction.Mean => sum / Math.Abs(divisor),
+            Reduction.Sum => sum,
+            _ => max,
+        };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The gradient with respect to <c>input</c>, except for <c>log_softmax</c> (no fast backward).</remarks>
+    public IReadOnlyList<string> SupportedGradients(OpCall call, IReadOnlyList<string> requested)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(requested);
+        return call.Op.Name == "log_softmax" ? [] : [.. requested.Where(n => n == "input")];
     }
 
     /// <inheritdoc/>
@@ -182,7 +367,7 @@ public sealed class FastBackend : IOpBackend, ISupportedOps
         {
             inner *= shape[i];
         }
-        return c == 0 ? "an empty softmax dimension" : null;
+        return null;
     }
 
     private static string? ElementwiseLayout(OpCall call)

@@ -18,4 +18,13 @@ public interface ISupportedOps
     string? Unsupported(OpCall call) => SupportedOps.Contains((call ?? throw new ArgumentNullException(nameof(call))).Op.Name)
         ? null
         : $"{call.Op.Name} is not implemented by this backend";
+
+    /// <summary>
+    /// The gradients the backend gives for <paramref name="call"/> out of <paramref name="requested"/> (by default all of
+    /// them). Generated cases (<c>parity fuzz</c>) ask for every differentiable tensor; a backend that differentiates
+    /// fewer (the fast kernels give the gradient with respect to <c>input</c> only) names the ones it gives, the fuzzer
+    /// compares those on both sides and reports the others as not compared. Matrix cases name their gradients and are
+    /// unsupported as a whole when one is declined.
+    /// </summary>
+    IReadOnlyList<string> SupportedGradients(OpCall call, IReadOnlyList<string> requested) => requested;
 }
