@@ -151,6 +151,17 @@ public class CaseEvaluatorTests
         }
 
         [Fact]
+        public void BackendDeclaredTolerance_ReplacesTheCases_OnTheNativeSideOnly()
+        {
+            var declared = new Dictionary<string, Tolerance> { ["output"] = new(0, 0.6) };
+
+            Assert.True(CaseEvaluator.Compare(Spec, Ok(2.5f) with { DeclaredTolerances = declared }, Ok(2f)).Match);
+            Assert.False(CaseEvaluator.Compare(Spec, Ok(2.7f) with { DeclaredTolerances = declared }, Ok(2f)).Match);
+            // A declaration made on the reference side means nothing: libtorch is the expectation.
+            Assert.False(CaseEvaluator.Compare(Spec, Ok(2.5f), Ok(2f) with { DeclaredTolerances = declared }).Match);
+        }
+
+        [Fact]
         public void NaNWhereNaN_Matches()
         {
             Assert.True(CaseEvaluator.Compare(Spec, Ok(float.NaN), Ok(float.NaN)).Match);

@@ -39,6 +39,12 @@ public sealed record SideResult
     /// <summary>The warnings issued (PyTorch's Python-frontend warnings), in order.</summary>
     public IReadOnlyList<TorchWarning> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The tolerances the backend declared for this call (<see cref="IDeclaredTolerance"/>), by <c>output</c> or gradient
+    /// tensor name; null when it declares none. They replace the case's own, against libtorch and against the snapshot.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tolerance>? DeclaredTolerances { get; init; }
+
     /// <summary>The gradient with respect to <c>input</c>, when asked for.</summary>
     public Tensor? Grad => GradOf("input");
 
@@ -283,7 +289,7 @@ public sealed class CaseEvaluator
             {
                 return new SideResult(r.Output, null, $"{backend.Name} backend returned no gradient with respect to {missing}", unexpected: true);
             }
-            return new SideResult(r.Output, r.Grads, null) { Warnings = r.Warnings };
+            return new SideResult(r.Output, r.Grads, null) { Warnings = r.Warnings, DeclaredTolerances = Declared(backend, spec, call, r) };
         }
         catch (NotSupportedException e)
         {
@@ -295,7 +301,21 @@ public sealed class CaseEvaluator
         }
     }
 
-    /// <summary>Compares a native result with a libtorch result under the case's tolerances.</summary>
+    private static Dictionary<string, Tolerance>? Declared(IOpBackend backend, CaseSpec spec, OpCall call, OpResult r)
+    {
+        if (backend is not IDeclaredTolerance declared)
+        {
+            return null;
+        }
+        var d = new Dictionary<string, Tolerance> { ["output"] = declared.Tolerance(call, "output", spec.ValueTolerance ?? Tolerance.For(r.Output.DType)) };
+        foreach (var (name, grad) in r.Grads)
+        {
+            d[name] = declared.Tolerance(call, name, spec.GradTolerance ?? Tolerance.For(grad.DType));
+        }
+        return d;
+    }
+
+    /// <summary>Compares a native result with a libtorch result under the case's tolerances (or those the native backend declared).</summary>
     public static CaseOutcome Compare(CaseSpec spec, SideResult native, SideResult? torch, DrawnInputs? inputs = null, bool? inputsIdentical = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -346,7 +366,7 @@ public sealed class CaseEvaluator
         {
             return outcome with { Match = false, Reason = "both sides succeeded, but the case expects an error" + (spec.ExpectError.Length > 0 ? $": \"{spec.ExpectError}\"" : "") };
         }
-        var output = TensorComparer.Compare(torch.Output!, native.Output!, spec.ValueTolerance);
+        var output = TensorComparer.Compare(torch.Output!, native.Output!, native.DeclaredTolerances?.GetValueOrDefault("output") ?? spec.ValueTolerance);
         var reasons = new List<string>();
         if (!output.Match)
         {
@@ -361,7 +381,7 @@ public sealed class CaseEvaluator
                 reasons.Add($"{label}: native produced none");
                 continue;
             }
-            var c = TensorComparer.Compare(expected, actual, spec.GradTolerance);
+            var c = TensorComparer.Compare(expected, actual, native.DeclaredTolerances?.GetValueOrDefault(name) ?? spec.GradTolerance);
             grads.Add(new(name, c));
             if (!c.Match)
             {

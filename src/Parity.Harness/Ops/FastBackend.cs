@@ -13,16 +13,18 @@ namespace Parity.Harness.Ops;
 /// <remarks>
 /// <para>What the API covers: <c>binary_cross_entropy</c> (weight broadcast over trailing dimensions),
 /// <c>binary_cross_entropy_with_logits</c> (weight, pos_weight), <c>nll_loss</c> and <c>cross_entropy</c> with class-index
-/// targets (weight, ignore_index, no label smoothing), forward and the gradient with respect to <c>input</c>, and
-/// <c>log_softmax</c> forward; float32 and float64, every reduction.</para>
-/// <para>Declined: <c>sigmoid</c>, <c>softmax</c> and the ops added since (no fast kernel); the gradient of
+/// targets (weight, ignore_index, no label smoothing), forward and the gradient with respect to <c>input</c>;
+/// <c>ctc_loss</c> (padded or concatenated int64/int32 targets, int64/int32 length tensors, blank, zero_infinity) forward
+/// and the gradient with respect to <c>log_probs</c>; and <c>log_softmax</c> forward; float32 and float64, every
+/// reduction (not ctc_loss's deprecated 'elementwise_mean').</para>
+/// <para>Declined: <c>sigmoid</c>, <c>softmax</c> and the other ops (no fast kernel); the gradient of
 /// <c>log_softmax</c> and gradients with respect to a target; probability targets and label smoothing; mixed dtypes;
 /// shapes and weights the kernels' flat layout cannot express — which includes most of the bad inputs, since the
 /// kernels do not make PyTorch's shape checks (they throw <see cref="ArgumentException"/>, not PyTorch's error).</para>
 /// </remarks>
 public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
 {
-    private static readonly string[] s_ops = ["log_softmax", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"];
+    private static readonly string[] s_ops = ["log_softmax", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "ctc_loss"];
 
     /// <inheritdoc/>
     public string Name => "fast";
@@ -43,6 +45,10 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
         if (input.DType is not (DType.Float32 or DType.Float64))
         {
             return $"the fast kernels take float32 or float64 input, not {input.DType.Name()}";
+        }
+        if (op == "ctc_loss")
+        {
+            return CtcLayout(call);
         }
         foreach (var (name, t) in call.Tensors)
         {
@@ -81,6 +87,8 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
     /// from the target both are within a few ulp of the result; at the target coef·p − coef cancels when p is close
     /// to 1, and each side's error is a few ulp of |coef| (½ for the product, ½ for the difference, up to 2 for p):
     /// the absolute tolerance grows by 8·ε·maxᵢ |coefᵢ|.</para>
+    /// <para><c>ctc_loss</c> gradient: libtorch's log-space posteriors carry an error of a few ε times the sample's
+    /// summed log-probabilities, not relative to the gradient (see <c>CtcGradientError</c>).</para>
     /// <para><c>binary_cross_entropy_with_logits</c>: the loss (1 − y)·x − q·log σ(x) (q = 1 + (p − 1)·y with pos_weight p)
     /// and the gradient q·σ(x) − p·y, times w, cancel when their two terms are close (a confident logit: x ≈ log σ(x),
     /// σ ≈ y). Both sides form them with a different exp (SLEEF in libtorch, the Cephes polynomial here, each within
@@ -93,7 +101,13 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(standard);
         string op = call.Op.Name;
-        if (op == "log_softmax" || result is not ("output" or "input") || ((ISupportedOps)this).Unsupported(call) is not null)
+        if (op == "ctc_loss" && result == "log_probs" && ((ISupportedOps)this).Unsupported(call) is null)
+        {
+            double ctc = CtcGradientError(call);
+            return double.IsFinite(ctc) ? standard with { Atol = standard.Atol + ctc } : standard;
+        }
+        if (op is not ("binary_cross_entropy" or "binary_cross_entropy_with_logits" or "nll_loss" or "cross_entropy")
+            || result is not ("output" or "input") || ((ISupportedOps)this).Unsupported(call) is not null)
         {
             return standard;
         }
@@ -158,6 +172,38 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
             (_, true) => sum / x.Length,
             _ => max / x.Length,
         };
+    }
+
+    /// <summary>
+    /// The ctc_loss gradient bound: libtorch forms the posterior γ = exp(log α + log β + nll − lp) in the element type,
+    /// and those terms are as large as the sample's summed log-probabilities Σ_t max_c |lp[t, b, c]| (= S_b), so γ carries
+    /// an absolute error of a few ε·S_b where the kernel's double arithmetic does not: 6·ε·S_b·|g_b| per sample (g_b = 1,
+    /// or 1/(N·max(target_length_b, 1)) for a mean), the largest over the batch, on each side.
+    /// </summary>
+    private static double CtcGradientError(OpCall call)
+    {
+        var lp = call.Primary;
+        bool batched = lp.Dim == 3;
+        int frames = lp.Size(0), batch = batched ? lp.Size(1) : 1, classes = lp.Size(lp.Dim - 1);
+        double eps = lp.DType == DType.Float32 ? Math.ScaleB(1, -23) : Math.ScaleB(1, -52);
+        double[] x = lp.ToDoubleArray(), il = call.Required("input_lengths").ToDoubleArray(), tl = call.Required("target_lengths").ToDoubleArray();
+        double largest = 0;
+        for (int b = 0; b < batch && b < il.Length && b < tl.Length; b++)
+        {
+            double sum = 0;
+            for (int t = 0; t < Math.Min(frames, (int)Math.Max(0, il[b])); t++)
+            {
+                double m = 0;
+                for (int c = 0; c < classes; c++)
+                {
+                    m = Math.Max(m, Math.Abs(x[(((t * batch) + b) * classes) + c]));
+                }
+                sum += m;
+            }
+            double g = call.Reduction == Reduction.Mean ? 1.0 / (batch * Math.Max(tl[b], 1)) : 1;
+            largest = Math.Max(largest, 2 * 6 * eps * sum * g);
+        }
+        return largest;
     }
 
     /// <summary>Σ w[t] over the non-ignored targets of a class-index call (their count without a weight).</summary>
@@ -244,7 +290,8 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(requested);
-        return call.Op.Name == "log_softmax" ? [] : [.. requested.Where(n => n == "input")];
+        string primary = call.Op.Schema.Primary.Name;
+        return call.Op.Name == "log_softmax" ? [] : [.. requested.Where(n => n == primary)];
     }
 
     /// <inheritdoc/>
@@ -257,23 +304,36 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
         {
             throw new NotSupportedException(why);
         }
-        if (wrt.Any(n => n != "input"))
+        string primary = call.Op.Schema.Primary.Name;
+        if (wrt.Any(n => n != primary))
         {
-            throw new NotSupportedException($"the fast kernels give the gradient with respect to input only, not {string.Join(", ", wrt.Where(n => n != "input"))}");
+            throw new NotSupportedException($"the fast kernels give the gradient with respect to {primary} only, not {string.Join(", ", wrt.Where(n => n != primary))}");
         }
         if (wrt.Count > 0 && call.Op.Name == "log_softmax")
         {
             throw new NotSupportedException("the fast log_softmax has no backward");
         }
         NativeBackend.CheckGradientRequest(call, wrt);
-        return call.Primary.DType == DType.Float32
-            ? Run<float>(call, wrt.Count > 0, gradOutput)
-            : Run<double>(call, wrt.Count > 0, gradOutput);
+        try
+        {
+            return call.Primary.DType == DType.Float32
+                ? Run<float>(call, wrt.Count > 0, gradOutput)
+                : Run<double>(call, wrt.Count > 0, gradOutput);
+        }
+        catch (ArgumentException e)
+        {
+            // The kernels' own span and label checks (not PyTorch's errors): a call their API does not take.
+            throw new NotSupportedException("the fast kernel rejects the call's layout: " + e.Message, e);
+        }
     }
 
     private static OpResult Run<T>(OpCall call, bool grad, Tensor? gradOutput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (call.Op.Name == "ctc_loss")
+        {
+            return RunCtc<T>(call, grad, gradOutput);
+        }
         var input = call.Primary;
         DType dtype = input.DType;
         if (call.Op.Name == "log_softmax")
@@ -339,6 +399,95 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
             result.AsSpan<T>()[0] = loss;
         }
         return gradInput is null ? new OpResult(result) : new OpResult(result, gradInput);
+    }
+
+    /// <summary>ctc_loss through <see cref="FastLosses.CtcLossForwardBackward{T}"/>: (T, N, C) or unbatched (T, C) log_probs.</summary>
+    private static OpResult RunCtc<T>(OpCall call, bool grad, Tensor? gradOutput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var lp = call.Primary;
+        bool batched = lp.Dim == 3;
+        int frames = lp.Size(0), batch = batched ? lp.Size(1) : 1, classes = lp.Size(lp.Dim - 1);
+        var targets = call.Required("targets");
+        long[] labels = Longs(targets), il = Longs(call.Required("input_lengths")), tl = Longs(call.Required("target_lengths"));
+        // Padded (N, S) targets, or concatenated 1-D ones (an unbatched sample's 1-D targets are concatenated too, as in libtorch).
+        int padded = targets.Dim == 2 ? targets.Size(1) : -1;
+        int longest = padded >= 0 ? padded : (int)Math.Clamp(tl.DefaultIfEmpty(0).Max(), 0, int.MaxValue);
+        var workspace = new double[FastLosses.CtcLossWorkspaceLength(frames, batch, classes, longest)];
+        var reduction = call.Reduction;
+        long blank = call.Int("blank");
+        bool zeroInfinity = call.Bool("zero_infinity");
+        var perSample = new T[reduction == Reduction.None ? batch : 0];
+        Tensor? gradLp = grad ? Tensor.Zeros(lp.DType, lp.ShapeArray()) : null;
+        T loss = grad
+            ? FastLosses.CtcLossForwardBackward<T>(lp.AsSpan<T>(), frames, batch, classes, labels, il, tl, gradLp!.AsSpan<T>(), workspace,
+                padded, blank, reduction, zeroInfinity, gradOutput is null ? default : gradOutput.AsSpan<T>(), perSample)
+            : FastLosses.CtcLoss<T>(lp.AsSpan<T>(), frames, batch, classes, labels, il, tl, workspace, padded, blank, reduction, zeroInfinity, perSample);
+        Tensor output;
+        if (reduction == Reduction.None)
+        {
+            output = batched ? Tensor.Zeros(lp.DType, batch) : Tensor.Zeros(lp.DType);
+            perSample.CopyTo(output.AsSpan<T>());
+        }
+        else
+        {
+            output = Tensor.Zeros(lp.DType);
+            output.AsSpan<T>()[0] = loss;
+        }
+        return gradLp is null ? new OpResult(output) : new OpResult(output, [new("log_probs", gradLp)], []);
+
+        static long[] Longs(Tensor t) => t.DType == DType.Int64 ? t.Int64Span.ToArray() : Array.ConvertAll(t.ToDoubleArray(), v => (long)v);
+    }
+
+    /// <summary>The widest spread of log_probs the fast ctc kernel is given: below its 345-nat flush (see <see cref="FastLosses.CtcLossForwardBackward{T}"/>).</summary>
+    private const double MaxCtcGap = 300;
+
+    /// <summary>Why the ctc kernel cannot take the call (null: it can).</summary>
+    private static string? CtcLayout(OpCall call)
+    {
+        var lp = call.Primary;
+        if (call.Arg("reduction").AsString is not ("none" or "mean" or "sum"))
+        {
+            return $"reduction '{call.Arg("reduction").AsString}' (the fast kernel takes none, mean or sum; Python's warning or error is not its)";
+        }
+        if (lp.Dim is not (2 or 3))
+        {
+            return $"a {lp.Dim}-D log_probs (PyTorch's error is not the fast kernel's)";
+        }
+        foreach (string name in new[] { "targets", "input_lengths", "target_lengths" })
+        {
+            if (call.Required(name).DType is not (DType.Int64 or DType.Int32))
+            {
+                return $"{name} is {call.Required(name).DType.Name()}: the fast kernel takes int64 or int32";
+            }
+        }
+        var targets = call.Required("targets");
+        if (lp.Dim == 3 ? targets.Dim is not (1 or 2) : targets.Dim != 1)
+        {
+            return $"a {targets.Dim}-D targets for a {lp.Dim}-D log_probs (PyTorch's error is not the fast kernel's)";
+        }
+        double[] values = lp.ToDoubleArray();
+        if (values.Any(v => !double.IsFinite(v)))
+        {
+            return "non-finite log_probs (the fast kernel works in scaled probability space, for finite log-probabilities)";
+        }
+        // FastLosses.CtcLossForwardBackward's documented limit: states ~345 nats under a frame's mass are flushed, so
+        // log-probability gaps of hundreds of nats lose paths the log-space recursion keeps.
+        if (values.Length > 0 && values.Max() - values.Min() > MaxCtcGap)
+        {
+            return $"log_probs spanning more than {MaxCtcGap} nats (the fast kernel's documented range)";
+        }
+        // libtorch's log-space sums of a sample's frames overflow to −∞ in the element type; the kernel's doubles do not.
+        double largest = lp.DType == DType.Float32 ? float.MaxValue : double.MaxValue;
+        if (values.Length > 0 && lp.Size(0) * values.Max(Math.Abs) >= largest)
+        {
+            return "log_probs whose sum over the frames overflows the element type";
+        }
+        if (lp.Dim == 2 && (call.Required("input_lengths").Numel != 1 || call.Required("target_lengths").Numel != 1))
+        {
+            return "unbatched log_probs with more than one length (PyTorch's error is not the fast kernel's)";
+        }
+        return null;
     }
 
     private static string? LogSoftmaxLayout(OpCall call, out int n, out int c, out int inner)

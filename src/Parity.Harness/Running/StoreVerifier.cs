@@ -112,7 +112,18 @@ public sealed class StoreVerifier : ISnapshotVerifier
     public SnapshotCheck Check(CaseSpec spec, SideResult result, DrawnInputs? inputs, bool writeReceived)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return _store.Check(spec.Name!, Content(spec, result, inputs), null, Tolerances(spec), writeReceived);
+        var tolerances = Tolerances(spec);
+        if (result.DeclaredTolerances is { } declared)
+        {
+            // The backend's declared tolerances (IDeclaredTolerance) replace the case's, as against libtorch.
+            var merged = tolerances is null ? new Dictionary<string, Tolerance>() : new Dictionary<string, Tolerance>(tolerances);
+            foreach (var (name, t) in declared)
+            {
+                merged[name == "output" ? "output" : CaseEvaluator.GradLabel(spec, name)] = t;
+            }
+            tolerances = merged;
+        }
+        return _store.Check(spec.Name!, Content(spec, result, inputs), null, tolerances, writeReceived);
     }
 
     /// <inheritdoc/>

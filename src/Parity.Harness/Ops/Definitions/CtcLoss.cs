@@ -518,7 +518,18 @@ public sealed class CtcLoss : OpDefinition
     }
 
     /// <inheritdoc/>
-    public override IEnumerable<CaseSpec> Pinned() => [];
+    /// <remarks>
+    /// FF8 (docs/fuzz-findings.md, fast kernels): an unbatched sample's 1-D targets are concatenated, not one padded row —
+    /// libtorch checks targets.size(0) against Σ target_lengths.
+    /// </remarks>
+    public override IEnumerable<CaseSpec> Pinned() =>
+    [
+        NllLoss.FastFinding(this, "FF8.ctc_loss.seed=1.case=724", DType.Float64,
+            [
+                I("log_probs", D([1, 3], 0, 0, 0)), InputSpec.Randint("targets", 0, 1, [0], DType.Int64),
+                I("input_lengths", Tensor.FromArray(new[] { 1 }, [])), I("target_lengths", L([], 1)),
+            ], ArgSet.Of(("blank", 2L), ("reduction", "none"), ("zero_infinity", false))),
+    ];
 
     // ---- fuzz ------------------------------------------------------------------------------------------------------
 

@@ -169,15 +169,15 @@ public sealed class NllLoss : OpDefinition
             [
                 I("input", F([3, 6, 1], 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0)), I("target", L([3, 1], 1, 0, 2)),
                 I("weight", F([6], -10000, 10000, 9.844e-26, 0, 0, 0)),
-            ], A(Reduction.Mean));
+            ], A(Reduction.Mean), bitIdentical: true);
     }
 
     /// <summary>
     /// A pinned finding of fuzzing the fast kernels (<c>parity fuzz --backend fast</c>): as <see cref="Finding"/>, with the
-    /// gradient with respect to input only (the one the fast API gives), so <c>parity run --backend fast</c> runs it.
+    /// gradient with respect to the primary tensor only (the one the fast API gives), so <c>parity run --backend fast</c> runs it.
     /// </summary>
-    internal static CaseSpec FastFinding(OpDefinition op, string name, DType dtype, IReadOnlyList<InputSpec> inputs, ArgSet args) =>
-        Finding(op, name, dtype, inputs, args) with { GradOnly = ["input"] };
+    internal static CaseSpec FastFinding(OpDefinition op, string name, DType dtype, IReadOnlyList<InputSpec> inputs, ArgSet args, bool bitIdentical = false) =>
+        Finding(op, name, dtype, inputs, args, bitIdentical) with { GradOnly = [op.Schema.Primary.Name] };
 
     /// <summary>A pinned fuzz-finding case (<c>fuzz.{name}</c>): seeded, with every gradient asked for.</summary>
     internal static CaseSpec Finding(OpDefinition op, string name, DType dtype, IReadOnlyList<InputSpec> inputs, ArgSet args, bool bitIdentical = false) => new()
