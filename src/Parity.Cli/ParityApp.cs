@@ -90,8 +90,7 @@ internal sealed class SelectionOptions
 {
     public Option<string[]> Op { get; } = new("--op")
     {
-        Description = "Only these ops (repeat or comma-separate): sigmoid, softmax, log_softmax, binary_cross_entropy, " +
-                      "binary_cross_entropy_with_logits, nll_loss, cross_entropy",
+        Description = "Only these ops (repeat or comma-separate): " + string.Join(", ", OpCatalog.Names),
         AllowMultipleArgumentsPerToken = false,
     };
 

@@ -146,6 +146,16 @@ internal static class RunCommand
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Key.Name,-34} run {g.Count() - unsupported,5}  unsupported {unsupported,5}"));
             }
         }
+        var partial = result.Cases.Where(c => c.Status != CaseStatus.Unsupported && c.Outcome.Native.GradientsNotCompared.Count > 0).ToList();
+        if (partial.Count > 0)
+        {
+            console.WriteLine("Gradients the backend under test does not give (those cases ran without them), per op:");
+            foreach (var g in partial.GroupBy(c => c.Case.Op).OrderBy(g => OpCatalog.Order(g.Key)))
+            {
+                var names = g.SelectMany(c => c.Outcome.Native.GradientsNotCompared).GroupBy(n => n).Select(n => $"{n.Key} ({n.Count()} case(s))");
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Key.Name,-34} {string.Join(", ", names)}"));
+            }
+        }
         if (result.TorchNote is not null)
         {
             console.WriteLine($"libtorch comparisons skipped: {result.TorchNote}");

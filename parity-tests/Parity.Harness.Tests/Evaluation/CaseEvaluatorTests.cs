@@ -195,4 +195,58 @@ public class UlpHistogramTests
     [InlineData(long.MaxValue, "NaN/inf")]
     public void Bucket_Label(long ulp, string label) =>
         Assert.Equal(label, Running.UlpHistogram.BucketLabels[Running.UlpHistogram.Bucket(ulp)]);
+
+    public class GradientNarrowing
+    {
+        /// <summary>Outputs 1; every gradient asked for is <paramref name="value"/> everywhere; optionally gives the input's only.</summary>
+        private sealed class ConstantBackend(string name, bool inputOnly, double value = 1) : IOpBackend, ISupportedOps
+        {
+            public string Name => name;
+
+            public IReadOnlyCollection<string> SupportedOps => ["binary_cross_entropy_with_logits"];
+
+            public IReadOnlyList<string> SupportedGradients(OpCall call, IReadOnlyList<string> requested) =>
+                inputOnly ? [.. requested.Where(n => n == "input")] : requested;
+
+            public OpResult Evaluate(OpCall call, IReadOnlyList<string> wrt, Tensor? gradOutput = null)
+            {
+                Assert.True(!inputOnly || wrt.All(n => n == "input"), "asked for a gradient it declared it does not give");
+                var grads = wrt.Select(n =>
+                {
+                    var g = Tensor.Zeros(call[n]!.DType, call[n]!.ShapeArray());
+                    for (int i = 0; i < g.Numel; i++)
+                    {
+                        g.SetDouble(i, value);
+                    }
+                    return new KeyValuePair<string, Tensor>(n, g);
+                }).ToList();
+                return new OpResult(Tensor.Scalar(1.0, call.Primary.DType), grads, []);
+            }
+        }
+
+        private static readonly CaseSpec Spec = new()
+        {
+            Name = "bce-logits-grads", Op = TestOps.BinaryCrossEntropyWithLogits, Seed = 1, Grad = true,
+            Inputs = [InputSpec.Randn("input", [3]), InputSpec.Rand("target", [3])],
+        };
+
+        [Fact]
+        public void UndeclaredGradient_LeftOut_RestCompared()
+        {
+            var o = new CaseEvaluator(new ConstantBackend("native", inputOnly: true), new FakeRandom(), new ConstantBackend("torch", false), new FakeRandom()).Evaluate(Spec);
+
+            Assert.True(o.Match, o.Reason);
+            Assert.Equal(["target"], o.Native.GradientsNotCompared);
+            Assert.Equal(["input", "target"], o.Torch!.Grads.Select(g => g.Key));
+        }
+
+        [Fact]
+        public void WrongGivenGradient_StillFails()
+        {
+            var o = new CaseEvaluator(new ConstantBackend("native", inputOnly: true, value: 2), new FakeRandom(), new ConstantBackend("torch", false), new FakeRandom()).Evaluate(Spec);
+
+            Assert.False(o.Match);
+            Assert.StartsWith("grad: ", o.Reason, StringComparison.Ordinal);
+        }
+    }
 }

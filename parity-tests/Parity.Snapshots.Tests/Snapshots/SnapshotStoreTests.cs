@@ -128,6 +128,22 @@ public class SnapshotStoreTests
         }
 
         [Fact]
+        public void DeclaredNotCompared_SkipsOnlyThoseTensors_AndNeverWritesAPartialReceivedFile()
+        {
+            using var dir = new TempDir();
+            var store = new SnapshotStore(dir.Path, Local);
+            store.Write(Name, Content(T("grad", Tensor.Vector(1.0f)), T("grad.target", Tensor.Vector(2.0f))));
+
+            Assert.Equal(SnapshotStatus.Mismatch, store.Check(Name, Content(T("grad", Tensor.Vector(1.0f))), writeReceived: false).Status);
+            var partial = store.Check(Name, Content(T("grad", Tensor.Vector(1.0f))), notCompared: ["grad.target"]);
+            Assert.Equal(SnapshotStatus.Match, partial.Status);
+            var wrong = store.Check(Name, Content(T("grad", Tensor.Vector(1.5f))), notCompared: ["grad.target"]);
+            Assert.Equal(SnapshotStatus.Mismatch, wrong.Status);
+            Assert.Null(wrong.ReceivedPath);
+            Assert.Empty(store.ReceivedPaths(Name));
+        }
+
+        [Fact]
         public void PerTensorTolerance_OverridesTheDefault()
         {
             using var dir = new TempDir();

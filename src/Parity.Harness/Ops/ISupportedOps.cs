@@ -23,8 +23,8 @@ public interface ISupportedOps
     /// The gradients the backend gives for <paramref name="call"/> out of <paramref name="requested"/> (by default all of
     /// them). Generated cases (<c>parity fuzz</c>) ask for every differentiable tensor; a backend that differentiates
     /// fewer (the fast kernels give the gradient with respect to <c>input</c> only) names the ones it gives, the fuzzer
-    /// compares those on both sides and reports the others as not compared. Matrix cases name their gradients and are
-    /// unsupported as a whole when one is declined.
+    /// compares those on both sides and reports the others as not compared; a matrix case runs with the gradients the
+    /// backend gives, the others are left out of the comparison with libtorch and with the snapshot and listed per op.
     /// </summary>
     IReadOnlyList<string> SupportedGradients(OpCall call, IReadOnlyList<string> requested) => requested;
 }

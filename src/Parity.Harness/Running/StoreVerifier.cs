@@ -123,7 +123,8 @@ public sealed class StoreVerifier : ISnapshotVerifier
             }
             tolerances = merged;
         }
-        return _store.Check(spec.Name!, Content(spec, result, inputs), null, tolerances, writeReceived);
+        var notCompared = result.GradientsNotCompared.Select(n => CaseEvaluator.GradLabel(spec, n)).ToList();
+        return _store.Check(spec.Name!, Content(spec, result, inputs), null, tolerances, writeReceived, notCompared.Count > 0 ? notCompared : null);
     }
 
     /// <inheritdoc/>
