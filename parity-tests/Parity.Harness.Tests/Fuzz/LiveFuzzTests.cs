@@ -6,21 +6,13 @@ using Parity.Harness.Fuzz;
 using Parity.Native;
 using Parity.Torch;
 using Parity.Torch.PInvoke;
+using Parity.Torch.Tests;
 
 namespace Parity.Harness.Tests.Fuzz;
 
 /// <summary>The fuzzer on the real backends: NativeBackend against TorchBackend (libtorch). Skipped when libtorch is unavailable.</summary>
 public sealed class LiveFuzzTests
 {
-    private static void RequireTorch()
-    {
-        var status = LibTorchLoader.Status;
-        if (!status.Available)
-        {
-            Assert.Skip("libtorch unavailable: " + status.Reason);
-        }
-    }
-
     private static void Log(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
 
     public sealed class NativeVersusTorch
@@ -38,7 +30,7 @@ public sealed class LiveFuzzTests
         [MemberData(nameof(Ops))]
         public void FixedSeed_Agrees(OpDefinition op)
         {
-            RequireTorch();
+            TorchAvailability.RequireTorch();
             if (op.OpenFuzzFindings is { } open)
             {
                 Assert.Skip($"{op.Name} has open fuzz findings: {open}");
@@ -69,7 +61,7 @@ public sealed class LiveFuzzTests
         [Fact(Explicit = true)]
         public void LongRun_WritesReport()
         {
-            RequireTorch();
+            TorchAvailability.RequireTorch();
             int cases = int.TryParse(Environment.GetEnvironmentVariable("PARITY_FUZZ_CASES"), out int c) ? c : 2000;
             long seed = long.TryParse(Environment.GetEnvironmentVariable("PARITY_FUZZ_SEED"), out long s) ? s : 1;
             var ops = Environment.GetEnvironmentVariable("PARITY_FUZZ_OPS") is { Length: > 0 } names
@@ -104,7 +96,7 @@ public sealed class LiveFuzzTests
         [MemberData(nameof(Ops))]
         public void FixedSeed_SupportedCasesAgree(string name)
         {
-            RequireTorch();
+            TorchAvailability.RequireTorch();
             var runner = new FuzzRunner(new FastBackend(), new TorchBackend());
 
             var report = runner.Run(new FuzzOptions
@@ -129,7 +121,7 @@ public sealed class LiveFuzzTests
         [Fact]
         public void PosWeightIgnoredWhenTargetFractional_FoundAgainstTorch_AndShrunkToAHandful()
         {
-            RequireTorch();
+            TorchAvailability.RequireTorch();
             var runner = new FuzzRunner(new PosWeightIgnoredWhenFractional(new NativeBackend()), new TorchBackend());
 
             var report = runner.Run(new FuzzOptions

@@ -2,6 +2,7 @@ using Parity.Harness.Matrix;
 using Parity.Harness.Ops;
 using Parity.Native;
 using Parity.Torch.PInvoke;
+using Parity.Torch.Tests;
 using Parity.Xunit;
 
 namespace Parity.Harness.Tests.Xunit;
@@ -12,15 +13,6 @@ namespace Parity.Harness.Tests.Xunit;
 /// </summary>
 public sealed class ParityXunitTests
 {
-    private static void RequireTorch()
-    {
-        var status = LibTorchLoader.Status;
-        if (!status.Available)
-        {
-            Assert.Skip("libtorch unavailable: " + status.Reason);
-        }
-    }
-
     [Fact]
     public void ParityCases_AreTheOpsMatrixCases_InCatalogueOrder()
     {
@@ -36,7 +28,7 @@ public sealed class ParityXunitTests
     [ParityCases("smooth_l1_loss")]
     public void NativeSmoothL1_AgreesWithLibtorch(string caseName)
     {
-        RequireTorch();
+        TorchAvailability.RequireTorch();
         var outcome = ParityAssert.Agrees(new NativeBackend(), caseName);
         Assert.True(outcome.Match);
     }
@@ -46,7 +38,7 @@ public sealed class ParityXunitTests
     [ParityCases("nll_loss")]
     public void FastNllLoss_AgreesWithLibtorch_OrIsSkippedAsUnsupported(string caseName)
     {
-        RequireTorch();
+        TorchAvailability.RequireTorch();
         var outcome = ParityAssert.Agrees(new FastBackend(), caseName);
         Assert.True(outcome.Match);
     }
@@ -54,7 +46,7 @@ public sealed class ParityXunitTests
     [Fact]
     public void WrongBackend_FailsNamingTheCase()
     {
-        RequireTorch();
+        TorchAvailability.RequireTorch();
         string name = ParityCases.Names("smooth_l1_loss").First(n => n.Contains("float32.mean", StringComparison.Ordinal));
 
         var e = Assert.ThrowsAny<Exception>(() => ParityAssert.Agrees(new OffByOne(), name));
@@ -66,7 +58,7 @@ public sealed class ParityXunitTests
     [Fact]
     public void DecliningBackend_IsSkippedAsUnsupported_NeverPassed()
     {
-        RequireTorch();
+        TorchAvailability.RequireTorch();
         string name = ParityCases.Names("smooth_l1_loss")[0];
 
         var e = Assert.ThrowsAny<Exception>(() => ParityAssert.Agrees(new Declining(), name));

@@ -113,7 +113,7 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
         }
         double eps = call.Primary.DType == DType.Float32 ? Math.ScaleB(1, -23) : Math.ScaleB(1, -52);
         bool classOp = op is "nll_loss" or "cross_entropy";
-        double divisor = classOp ? WeightSum(call) : call.Primary.Numel;
+        double divisor = classOp ? ClassWeights(call).Sum : call.Primary.Numel;
         double widen = 0;
         if (result == "output" && call.Reduction != Reduction.None)
         {
@@ -206,37 +206,31 @@ public sealed class FastBackend : IOpBackend, ISupportedOps, IDeclaredTolerance
         return largest;
     }
 
-    /// <summary>Σ w[t] over the non-ignored targets of a class-index call (their count without a weight).</summary>
-    private static double WeightSum(OpCall call)
+    /// <summary>
+    /// Over the non-ignored targets of a class-index call: Σ w[t] (their count without a weight) and maxᵢ |w[tᵢ]|.
+    /// </summary>
+    private static (double Sum, double Largest) ClassWeights(OpCall call)
     {
         ClassLayout(call, out _, out int c, out _);
         var weight = call["weight"];
         long ignore = call.Int("ignore_index");
-        double sum = 0;
+        double sum = 0, largest = 0;
         foreach (long t in call.Required("target").Int64Span)
         {
             if (t != ignore && (ulong)t < (ulong)c)
             {
-                sum += weight is null ? 1 : weight.GetDouble((int)t);
+                double w = weight is null ? 1 : weight.GetDouble((int)t);
+                sum += w;
+                largest = Math.Max(largest, Math.Abs(w));
             }
         }
-        return sum;
+        return (sum, largest);
     }
 
     /// <summary>maxᵢ |w[tᵢ]|·g/W over the non-ignored samples (W = 1 unless the reduction is a mean).</summary>
     private static double LargestCoefficient(OpCall call, double divisor)
     {
-        ClassLayout(call, out _, out int c, out _);
-        var weight = call["weight"];
-        long ignore = call.Int("ignore_index");
-        double largest = 0;
-        foreach (long t in call.Required("target").Int64Span)
-        {
-            if (t != ignore && (ulong)t < (ulong)c)
-            {
-                largest = Math.Max(largest, weight is null ? 1 : Math.Abs(weight.GetDouble((int)t)));
-            }
-        }
+        double largest = ClassWeights(call).Largest;
         return call.Reduction == Reduction.Mean ? largest / Math.Abs(divisor) : largest;
     }
 
