@@ -6,7 +6,7 @@ using Parity.Harness.Tests.Fakes;
 
 namespace Parity.Cli.Tests;
 
-// The eval command's contract (issue 6) with stand-in backends; the seed document's values with the real ones are in LiveCliTests.
+// The eval command's contract (ResultWriter) with stand-in backends; the seed document's values with the real ones are in LiveCliTests.
 public class EvalCommandTests
 {
     private const string OneCase = """{"name": "s", "op": "sigmoid", "seed": 1, "inputs": {"input": {"values": [0.5, -1.25]}}, "grad": true}""";

@@ -6,7 +6,7 @@ using Parity.Harness.Evaluation;
 namespace Parity.Cli;
 
 /// <summary>
-/// <c>parity eval CASE.json|-</c>: evaluates user-written cases on both sides and prints the result JSON of issue 6.
+/// <c>parity eval CASE.json|-</c>: evaluates user-written cases on both sides and prints the result JSON (<see cref="Parity.Harness.Evaluation.ResultWriter"/>).
 /// </summary>
 /// <remarks>Exit codes: 0 every case matched (or libtorch was not run), 1 some case did not match, 2 a bad case file.</remarks>
 internal static class EvalCommand

@@ -3,11 +3,13 @@ using Parity.Harness.Cases.Json;
 namespace Parity.Harness.Evaluation;
 
 /// <summary>
-/// Writes the <c>parity eval</c> result format of issue 6 — a public contract:
+/// Writes the <c>parity eval</c> result format — a public contract (README, <c>parity eval</c>):
 /// <c>{"results": [{"name", "native", "torch", "match", "max_abs_diff", "max_ulp_diff", "inputs_identical"[, "inputs"]}]}</c>.
 /// </summary>
 /// <remarks>
-/// <c>native</c>/<c>torch</c> are <c>{"output": T[, "grad": T][, "grads": {name: T}][, "warnings": [text]]}</c> (<c>grad</c> is the gradient with respect to <c>input</c>, kept for existing readers) or <c>{"error": "first line"}</c>, with
+/// <c>native</c>/<c>torch</c> are <c>{"output": T[, "grad": T][, "grads": {name: T}][, "gradients_not_compared": [name]][, "warnings": [text]]}</c>
+/// (<c>grad</c> is the gradient with respect to <c>input</c>, kept for existing readers; <c>gradients_not_compared</c>
+/// names those a backend under test does not give) or <c>{"error": "first line"}</c>, with
 /// <c>T = {"shape": [...], "values": [flat, row-major]}</c>; numbers are in the shortest round-trip form of their dtype and
 /// NaN/±∞ are the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>. Without libtorch (<c>--no-torch</c>)
 /// <c>torch</c> and <c>inputs_identical</c> are omitted and <c>match</c>, <c>max_abs_diff</c>, <c>max_ulp_diff</c> are
@@ -80,6 +82,16 @@ public static class ResultWriter
                 grads.Add(name, JsonOut.TensorValue(g));
             }
             o.Add("grads", grads);
+        }
+        if (s.GradientsNotCompared.Count > 0)
+        {
+            // The backend under test does not give these (ISupportedOps.SupportedGradients): the rest was compared.
+            var names = new JsonOut.Arr();
+            foreach (string n in s.GradientsNotCompared)
+            {
+                names.Add(JsonOut.String(n));
+            }
+            o.Add("gradients_not_compared", names);
         }
         if (s.Warnings.Count > 0)
         {

@@ -64,7 +64,7 @@ public abstract class JsonOut
         };
     }
 
-    /// <summary>The tensor format <c>T</c> of issue 6: <c>{"shape": [...], "values": [flat, row-major]}</c>.</summary>
+    /// <summary>The tensor format <c>T</c> of the eval results (<see cref="Evaluation.ResultWriter"/>): <c>{"shape": [...], "values": [flat, row-major]}</c>.</summary>
     public static JsonOut TensorValue(Tensor t)
     {
         ArgumentNullException.ThrowIfNull(t);
