@@ -267,69 +267,23 @@ internal sealed class PointwiseChain
         {
             return this;
         }
-        int rank = Shape.Length;
-        int lead = rank - shape.Length;
-        var reduce = new bool[rank];
-        for (int d = 0; d < rank; d++)
-        {
-            reduce[d] = d < lead || (shape[d - lead] == 1 && Shape[d] != 1);
-        }
-        // Dimensions of size 1 do not matter to the order: treat them as reduced when next to reduced ones.
-        int first = -1, last = -1;
-        bool oneRun = true;
-        for (int d = 0; d < rank; d++)
-        {
-            if (reduce[d] && Shape[d] != 1)
-            {
-                if (first < 0)
-                {
-                    first = d;
-                }
-                else if (last < d - 1)
-                {
-                    for (int k = last + 1; k < d; k++)
-                    {
-                        if (Shape[k] != 1)
-                        {
-                            oneRun = false;
-                        }
-                    }
-                }
-                last = d;
-            }
-        }
+        var plan = Ops.SumTo.Plan.Of(Shape, shape);
         double[] r;
-        if (first < 0)
+        if (!plan.Any)
         {
             r = (double[])V.Clone();
         }
-        else if (oneRun)
+        else if (plan.OneBlock)
         {
-            int outer = 1, reduced = 1, inner = 1;
-            for (int d = 0; d < rank; d++)
-            {
-                if (d < first)
-                {
-                    outer *= Shape[d];
-                }
-                else if (d <= last)
-                {
-                    reduced *= Shape[d];
-                }
-                else
-                {
-                    inner *= Shape[d];
-                }
-            }
-            r = AlongDim(DType, V, outer, reduced, inner);
+            r = AlongDim(DType, V, plan.Outer, plan.Reduced, plan.Inner);
         }
         else if (DType is DType.Float32 or DType.Float64)
         {
-            r = RegressionLoss.ReduceBlocks(V, Shape, reduce, DType);
+            r = RegressionLoss.ReduceBlocks(V, Shape, plan.Reduce, DType);
         }
         else
         {
-            r = PlainSumTo(reduce);
+            r = PlainSumTo(plan.Reduce);
         }
         return new(r, shape, DType);
     }

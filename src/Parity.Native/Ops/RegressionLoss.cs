@@ -153,22 +153,21 @@ internal static class RegressionLoss
     /// </remarks>
     public static double[] SumTo(double[] g, ReadOnlySpan<int> from, ReadOnlySpan<int> to, DType dtype)
     {
-        int lead = from.Length - to.Length;
-        var reduce = new bool[from.Length];
-        bool any = false;
-        for (int d = 0; d < from.Length; d++)
-        {
-            reduce[d] = d < lead ? from[d] != 1 : to[d - lead] == 1 && from[d] != 1;
-            any |= reduce[d];
-        }
-        if (!any)
+        var plan = Ops.SumTo.Plan.Of(from, to);
+        if (!plan.Any)
         {
             return g;
         }
-        if (dtype is DType.Float32 or DType.Float64 && ReducedBlocks(from, reduce) > 1)
+        if (plan.OneBlock)
+        {
+            return AlongDim(g, plan.Outer, plan.Reduced, plan.Inner, dtype);
+        }
+        var reduce = plan.Reduce;
+        if (dtype is DType.Float32 or DType.Float64)
         {
             return ReduceBlocks(g, from, reduce, dtype);
         }
+        // Integer dtypes, several blocks: one sum per block, innermost first.
         int[] shape = from.ToArray();
         double[] cur = g;
         for (int hi = shape.Length - 1; hi >= 0; hi--)
@@ -200,26 +199,6 @@ internal static class RegressionLoss
             hi = lo;
         }
         return cur;
-    }
-
-    /// <summary>How many blocks of reduced dimensions (size-1 dimensions ignored) <paramref name="reduce"/> forms.</summary>
-    internal static int ReducedBlocks(ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduce)
-    {
-        int blocks = 0;
-        bool inBlock = false;
-        for (int d = 0; d < shape.Length; d++)
-        {
-            if (shape[d] == 1)
-            {
-                continue;
-            }
-            if (reduce[d] && !inBlock)
-            {
-                blocks++;
-            }
-            inBlock = reduce[d];
-        }
-        return blocks;
     }
 
     /// <summary><see cref="CascadeSum.Reduce"/> in <paramref name="dtype"/> (float32 or float64) over doubles.</summary>

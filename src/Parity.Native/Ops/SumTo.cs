@@ -10,6 +10,57 @@ namespace Parity.Native.Ops;
 internal static class SumTo
 {
     /// <summary>
+    /// How <c>at::sum_to(from → to)</c> reduces: the summed dimensions (the leading ones, and those where the target
+    /// shape has size 1), whether any of them has more than one element, and whether those form one block once size-1
+    /// dimensions are ignored — then the sum is over the middle of an (outer, reduced, inner) view.
+    /// </summary>
+    /// <param name="Reduce">Per dimension of the source shape, whether it is summed.</param>
+    /// <param name="Any">Whether a summed dimension has more than one element.</param>
+    /// <param name="OneBlock">Whether the summed dimensions of more than one element are adjacent (size-1 ones ignored).</param>
+    /// <param name="Outer">With <paramref name="OneBlock"/>: the elements before the block.</param>
+    /// <param name="Reduced">With <paramref name="OneBlock"/>: the elements summed.</param>
+    /// <param name="Inner">With <paramref name="OneBlock"/>: the elements after the block.</param>
+    internal readonly record struct Plan(bool[] Reduce, bool Any, bool OneBlock, int Outer, int Reduced, int Inner)
+    {
+        /// <summary>The plan for <paramref name="from"/> → <paramref name="to"/> (<paramref name="to"/> broadcasts to <paramref name="from"/>).</summary>
+        public static Plan Of(ReadOnlySpan<int> from, ReadOnlySpan<int> to)
+        {
+            int leading = from.Length - to.Length;
+            var reduce = new bool[from.Length];
+            for (int i = 0; i < from.Length; i++)
+            {
+                reduce[i] = i < leading || (to[i - leading] == 1 && from[i] != 1);
+            }
+            int outer = 1, reduced = 1, inner = 1, phase = 0;
+            bool any = false, oneBlock = true;
+            for (int i = 0; i < from.Length; i++)
+            {
+                if (from[i] == 1)
+                {
+                    continue;
+                }
+                if (reduce[i])
+                {
+                    any = true;
+                    oneBlock &= phase != 2;
+                    phase = phase == 0 ? 1 : phase;
+                    reduced *= from[i];
+                }
+                else if (phase == 0)
+                {
+                    outer *= from[i];
+                }
+                else
+                {
+                    phase = 2;
+                    inner *= from[i];
+                }
+            }
+            return new Plan(reduce, any, oneBlock, outer, reduced, inner);
+        }
+    }
+
+    /// <summary>
     /// Sums <paramref name="values"/> (row-major, shaped <paramref name="from"/>) down to <paramref name="to"/>, which
     /// broadcasts to <paramref name="from"/>.
     /// </summary>
@@ -25,48 +76,16 @@ internal static class SumTo
         {
             return values;
         }
-        int leading = from.Length - to.Length;
-        var reduce = new bool[from.Length];
-        for (int i = 0; i < from.Length; i++)
-        {
-            reduce[i] = i < leading || (to[i - leading] == 1 && from[i] != 1);
-        }
-        int outer = 1, reduced = 1, inner = 1, phase = 0;
-        bool oneBlock = true;
-        for (int i = 0; i < from.Length; i++)
-        {
-            if (from[i] == 1)
-            {
-                continue;
-            }
-            if (reduce[i])
-            {
-                if (phase == 2)
-                {
-                    oneBlock = false;
-                }
-                phase = phase == 0 ? 1 : phase;
-                reduced *= from[i];
-            }
-            else if (phase == 0)
-            {
-                outer *= from[i];
-            }
-            else
-            {
-                phase = 2;
-                inner *= from[i];
-            }
-        }
-        if (oneBlock)
+        var plan = Plan.Of(from, to);
+        if (plan.OneBlock)
         {
             if (values.Length == 0)
             {
                 return new T[Tensor.NumelOf(to)];
             }
-            return CascadeSum.AlongDim<T>(values, outer, reduced, inner);
+            return CascadeSum.AlongDim<T>(values, plan.Outer, plan.Reduced, plan.Inner);
         }
-        return CascadeSum.Reduce<T>(values, from, reduce);
+        return CascadeSum.Reduce<T>(values, from, plan.Reduce);
     }
 
     /// <summary>
