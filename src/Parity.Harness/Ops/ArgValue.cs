@@ -85,25 +85,11 @@ public readonly record struct ArgValue
         null => "None",
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
-        double d => PythonFloat(d),
+        double d => Parity.Native.PythonFormat.Float(d),
         string s => "'" + s + "'",
         _ => "?",
     };
 
     /// <summary>Python's <c>repr(float)</c> for the usual cases: <c>0.0</c>, <c>0.1</c>, <c>1e-05</c>, <c>inf</c>, <c>nan</c>.</summary>
-    private static string PythonFloat(double d)
-    {
-        if (double.IsNaN(d))
-        {
-            return "nan";
-        }
-        if (double.IsInfinity(d))
-        {
-            return d > 0 ? "inf" : "-inf";
-        }
-        string r = d.ToString("R", CultureInfo.InvariantCulture);
-        return r.Contains('.', StringComparison.Ordinal) || r.Contains('E', StringComparison.Ordinal) ? r.Replace("E", "e", StringComparison.Ordinal) : r + ".0";
-    }
-
     private InvalidOperationException Wrong(string what) => new($"the argument value {this} is not {what}");
 }

@@ -16,7 +16,7 @@ public sealed class TripletMarginLoss
     {
         if (margin <= 0)
         {
-            throw new TorchException(TorchErrorKind.ValueError, $"TripletMarginLoss: expected margin to be greater than 0, got {DistanceKernels.PyFloat(margin)} instead");
+            throw new TorchException(TorchErrorKind.ValueError, $"TripletMarginLoss: expected margin to be greater than 0, got {PythonFormat.Float(margin)} instead");
         }
         Margin = margin;
         P = p;

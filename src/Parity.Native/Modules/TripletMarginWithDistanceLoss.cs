@@ -18,7 +18,7 @@ public sealed class TripletMarginWithDistanceLoss
     {
         if (margin <= 0)
         {
-            throw new TorchException(TorchErrorKind.ValueError, $"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {DistanceKernels.PyFloat(margin)} instead");
+            throw new TorchException(TorchErrorKind.ValueError, $"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {PythonFormat.Float(margin)} instead");
         }
         DistanceFunction = distanceFunction;
         Margin = margin;

@@ -70,7 +70,7 @@ public static partial class Functional
 
 /// <summary>
 /// The pieces the distance-based ops share: libtorch's vector norm over the last dimension and its backward, the
-/// broadcast-reducing <c>sum_to_size</c>, and Python's float spelling for messages.
+/// broadcast-reducing <c>sum_to_size</c>.
 /// </summary>
 internal static class DistanceKernels
 {
@@ -469,29 +469,5 @@ internal static class DistanceKernels
             d[i] = double.CreateTruncating(v[i]);
         }
         return Tensor.FromDoubles(dtype, d, shape.ToArray());
-    }
-
-    /// <summary>Python's <c>repr</c> of a float (<c>1.0</c>, <c>-0.5</c>, <c>1e-05</c>, <c>inf</c>, <c>nan</c>), for messages.</summary>
-    public static string PyFloat(double v)
-    {
-        if (double.IsNaN(v))
-        {
-            return "nan";
-        }
-        if (double.IsInfinity(v))
-        {
-            return v > 0 ? "inf" : "-inf";
-        }
-        double a = Math.Abs(v);
-        if (a != 0 && (a < 1e-4 || a >= 1e16))
-        {
-            // .NET's shortest round-trip form already writes the exponent with a sign and two digits (1E-05).
-            return v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
-        }
-        if (v == Math.Floor(v))
-        {
-            return (v == 0 && double.IsNegative(v) ? "-0" : v.ToString("F0", CultureInfo.InvariantCulture)) + ".0";
-        }
-        return v.ToString("R", CultureInfo.InvariantCulture);
     }
 }

@@ -74,7 +74,7 @@ public static partial class Functional
         CheckReduction(reduction);
         if (margin <= 0)
         {
-            throw Value($"margin must be greater than 0, got {DistanceKernels.PyFloat(margin)}");
+            throw Value($"margin must be greater than 0, got {PythonFormat.Float(margin)}");
         }
         if (anchor.Dim != positive.Dim || positive.Dim != negative.Dim)
         {
