@@ -80,10 +80,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(target);
         CheckReduction(reduction);
         // torch/nn/functional.py smooth_l1_loss: warn, broadcast_tensors, then l1_loss for beta == 0.0.
-        if (!target.Shape.SequenceEqual(input.Shape))
-        {
-            TorchWarnings.Warn(TargetSizeWarning(input, target));
-        }
+        RegressionLoss.WarnTargetSize(input, target);
         int[] shape = InferSize(input.Shape, target.Shape);
         type = Promote(input.DType, target.DType);
         if (beta == 0.0)
@@ -105,10 +102,6 @@ public static partial class Functional
         }
         return shape;
     }
-
-    /// <summary>The UserWarning text of Python's l1/mse/smooth_l1/huber frontends for a target of another size.</summary>
-    private static string TargetSizeWarning(Tensor input, Tensor target) =>
-        $"Using a target size (torch.Size({S(target.Shape)})) that is different to the input size (torch.Size({S(input.Shape)})). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.";
 
     private static Tensor Sl1IntegerL1(Tensor input, Tensor target, int[] shape, Reduction reduction)
     {
