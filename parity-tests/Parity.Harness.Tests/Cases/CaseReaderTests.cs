@@ -10,6 +10,27 @@ public class CaseReaderTests
     private static CaseFormatException Fails(string json) =>
         Assert.Throws<CaseFormatException>(() => CaseReader.Parse(json, "cases.json"));
 
+    public class ElementwiseMean
+    {
+        [Fact]
+        public void NotModelled_RefusedAsSuch_NotAnsweredWithAPyTorchError()
+        {
+            var e = Fails("""{"op": "l1_loss", "inputs": {"input": {"randn": [3]}, "target": {"randn": [3]}}, "args": {"reduction": "elementwise_mean"}}""");
+            Assert.Contains("args.reduction: reduction 'elementwise_mean' (PyTorch's deprecated spelling of 'mean') is not modelled for l1_loss; write 'mean'", e.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void CtcLoss_ModelsIt()
+        {
+            var c = Assert.Single(CaseReader.Parse("""
+                {"op": "ctc_loss", "inputs": {"log_probs": {"randn": [2, 1, 3]}, "targets": {"values": [[1]], "dtype": "int64"},
+                 "input_lengths": {"values": [2], "dtype": "int64"}, "target_lengths": {"values": [1], "dtype": "int64"}},
+                 "args": {"reduction": "elementwise_mean"}}
+                """));
+            Assert.Equal("elementwise_mean", c.Args.Get("reduction")!.Value.AsString);
+        }
+    }
+
     public class Valid
     {
         [Fact]

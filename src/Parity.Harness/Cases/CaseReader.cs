@@ -259,7 +259,12 @@ public static class CaseReader
             string fp = p + "." + m.Key;
             var param = op.Schema.Scalar(m.Key) ?? throw ctx.Fail(m.Value, fp, $"{op.Name} takes no argument '{m.Key}'" +
                 (scalars.Count == 0 ? "" : $" (it takes: {string.Join(", ", scalars.Select(s => s.Name))})"));
-            args = args.With(m.Key, ReadArg(ctx, m.Value, fp, param));
+            var value = ReadArg(ctx, m.Value, fp, param);
+            if (m.Key == "reduction" && value.Boxed is "elementwise_mean" && !op.ModelsElementwiseMean)
+            {
+                throw ctx.Fail(m.Value, fp, $"reduction 'elementwise_mean' (PyTorch's deprecated spelling of 'mean') is not modelled for {op.Name}; write 'mean'");
+            }
+            args = args.With(m.Key, value);
         }
         return args;
     }

@@ -162,6 +162,13 @@ public abstract class OpDefinition
     public virtual uint FuzzStream => StableHash(Name) | 0x8000_0000u;
 
     /// <summary>
+    /// Whether the op models <c>reduction='elementwise_mean'</c>, PyTorch's deprecated spelling of <c>'mean'</c> (whether
+    /// a Python frontend accepts it, with a warning, or rejects it differs per op). When false, a case that writes it is
+    /// refused by the case reader as not modelled, rather than answered with an error PyTorch may not raise.
+    /// </summary>
+    public virtual bool ModelsElementwiseMean => false;
+
+    /// <summary>
     /// Disagreements the fuzzer still finds for this op and that are not fixed yet, with where they are described
     /// (docs/fuzz-findings.md); null when there are none. The fixed-seed fuzz test reports such an op as skipped with this
     /// text, never as passed.

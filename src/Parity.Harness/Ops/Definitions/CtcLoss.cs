@@ -25,6 +25,10 @@ namespace Parity.Harness.Ops.Definitions;
 /// </remarks>
 public sealed class CtcLoss : OpDefinition
 {
+    /// <inheritdoc/>
+    /// <remarks>torch/nn/functional.py <c>ctc_loss</c> passes <c>_Reduction.get_enum(reduction)</c>: a UserWarning, then 'mean'.</remarks>
+    public override bool ModelsElementwiseMean => true;
+
     private const long MatrixSeed = 1701, RealisticSeed = 1702, EdgeSeed = 1703;
 
     /// <summary>Python's <c>_Reduction.get_enum</c> warning for the deprecated spelling of 'mean'.</summary>
