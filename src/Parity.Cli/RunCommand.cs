@@ -120,7 +120,8 @@ internal static class RunCommand
 
     private static void PrintSummary(IAnsiConsole console, RunResult result)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("parity: native vs libtorch, per op × dtype");
+        string side = result.Cases.Count > 0 ? result.Cases[0].Side : "native";
+        var table = new Table().Border(TableBorder.Rounded).Title($"parity: {Markup.Escape(side)} vs libtorch, per op × dtype");
         for (int i = 0; i < RunReports.Columns.Count; i++)
         {
             var col = new TableColumn(RunReports.Columns[i]);

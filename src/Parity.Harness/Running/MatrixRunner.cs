@@ -69,6 +69,9 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
     /// <summary>The case.</summary>
     public CaseSpec Case => Outcome.Case;
 
+    /// <summary>The name of the side under test (<c>native</c>, or the <c>--backend</c>'s <see cref="IOpBackend.Name"/>).</summary>
+    public string Side { get; init; } = "native";
+
     /// <summary>Failed when any comparison failed; passed when at least one ran and all agreed; skipped when none ran.</summary>
     public CaseStatus Status =>
         Outcome.Unsupported ? CaseStatus.Unsupported
@@ -85,7 +88,7 @@ public sealed record CaseRunResult(int Index, CaseOutcome Outcome, CaseStatus To
             var parts = new List<string>();
             if (Torch == CaseStatus.Failed)
             {
-                parts.Add("native vs libtorch: " + Outcome.Reason);
+                parts.Add($"{Side} vs libtorch: " + Outcome.Reason);
             }
             if (Snapshot is { Failed: true })
             {
@@ -201,7 +204,7 @@ public static class MatrixRunner
                         verdict = new SnapshotVerdict(false, false, false, null, $"cannot check the snapshot: {SideResult.FirstLine(e.Message)}");
                     }
                 }
-                var r = new CaseRunResult(index, outcome, torch, verdict);
+                var r = new CaseRunResult(index, outcome, torch, verdict) { Side = backends.Native.Name };
                 results[k] = r;
                 if (progress is not null)
                 {
