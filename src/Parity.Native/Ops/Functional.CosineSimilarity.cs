@@ -93,6 +93,7 @@ internal static class CosineKernels
         public Plan(int[] shape, int dim)
         {
             Shape = shape;
+            Dim = dim;
             Outer = 1;
             Inner = 1;
             int rank = shape.Length;
@@ -109,6 +110,8 @@ internal static class CosineKernels
         }
 
         public int[] Shape { get; }
+
+        public int Dim { get; }
 
         public int[] Out { get; }
 
@@ -128,15 +131,32 @@ internal static class CosineKernels
         return new Plan(shape, d);
     }
 
+    /// <summary>
+    /// Whether <paramref name="x"/> is expanded along the reduced dimension (its own size there is 1, the broadcast
+    /// size is not): libtorch's norm then reads it with stride 0, which is not the contiguous (vectorised) reduction.
+    /// </summary>
+    private static bool BroadcastAlongDim(Tensor x, in Plan pl)
+    {
+        if (pl.Red <= 1)
+        {
+            return false;
+        }
+        int lead = pl.Shape.Length - x.Dim;
+        return pl.Dim - lead < 0 || x.Shape[pl.Dim - lead] == 1;
+    }
+
     /// <summary>The 2-norm of each (outer, inner) vector along the reduced dimension.</summary>
-    private static T[] Norms<T>(T[] v, in Plan pl)
+    /// <param name="v">The operand, expanded to the broadcast shape.</param>
+    /// <param name="pl">The shapes.</param>
+    /// <param name="strideZero">Whether the operand is broadcast along the reduced dimension (see <see cref="BroadcastAlongDim"/>).</param>
+    private static T[] Norms<T>(T[] v, in Plan pl, bool strideZero)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (pl.Inner == 1)
+        if (pl.Inner == 1 && !strideZero)
         {
             return DistanceKernels.NormRows<T>(v, pl.Outer, pl.Red, 2.0, pl.Shape.Length > 0);
         }
-        // Not the last dimension: binary_kernel_reduce with NormTwoOps, a sequential acc + x·x then sqrt.
+        // Not the last dimension, or read with stride 0: binary_kernel_reduce with NormTwoOps, a sequential acc + x·x then sqrt.
         var r = new T[pl.Outer * pl.Inner];
         for (int o = 0; o < pl.Outer; o++)
         {
@@ -171,7 +191,7 @@ internal static class CosineKernels
         outShape = pl.Out;
         T[] a = Expand<T>(x1, pl.Shape), b = Expand<T>(x2, pl.Shape);
         T e = T.CreateTruncating(eps);
-        T[] n1 = Norms(a, pl), n2 = Norms(b, pl);
+        T[] n1 = Norms(a, pl, BroadcastAlongDim(x1, pl)), n2 = Norms(b, pl, BroadcastAlongDim(x2, pl));
         var prod = new T[a.Length];
         for (int o = 0; o < pl.Outer; o++)
         {
@@ -221,7 +241,7 @@ internal static class CosineKernels
         Plan pl = MakePlan(x1, x2, dim);
         T[] a = Expand<T>(x1, pl.Shape), b = Expand<T>(x2, pl.Shape);
         T e = T.CreateTruncating(eps);
-        T[] n1 = Norms(a, pl), n2 = Norms(b, pl);
+        T[] n1 = Norms(a, pl, BroadcastAlongDim(x1, pl)), n2 = Norms(b, pl, BroadcastAlongDim(x2, pl));
         int n = a.Length;
         var ga = new T[n];
         var gb = new T[n];

@@ -142,6 +142,11 @@ public sealed class CosineSimilarity : OpDefinition
             [I("x1", D([1, 2, 1, 3], 0, 0, 3.927710843373494, 1, 0, -4)), I("x2", D([1, 1], -4.9680000000000004E-27))], ArgSet.Of(("dim", 1), ("eps", 9.76E-49)));
         yield return DistanceFamily.Finding(this, "cosine_similarity.seed=11.case=12039", DType.Float64, FindingSeed,
             [I("x1", D([2, 1, 2], 0.5, 1, -4.7, 4.7)), I("x2", D([1, 1], 4.6000000000000004e-66))], ArgSet.Of(("dim", 2), ("eps", 0.0)));
+        // Seed 7 (fixed natively): x1 broadcast along dim. libtorch's norm reads the expanded view with stride 0 there,
+        // a sequential acc + x·x (3a² rounds), not the contiguous reduction; x1/‖x1‖ then differs by an ulp, and the
+        // gradient — a sum of ±1e16 terms that cancel — by 4.
+        yield return DistanceFamily.Finding(this, "cosine_similarity.seed=7.case=4624", DType.Float64, FindingSeed,
+            [I("x1", D([1, 1, 1], -4.8229999999999997E-17)), I("x2", D([1, 4, 1], 0, 0, 0, 1))], ArgSet.Of(("dim", 1), ("eps", 1e-30)));
     }
 
     /// <inheritdoc/>
