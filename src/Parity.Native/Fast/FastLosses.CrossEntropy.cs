@@ -200,18 +200,14 @@ public static partial class FastLosses
     /// <summary>
     /// Checks every target (PyTorch's <c>Target k is out of bounds.</c>, first offender in order) and returns the mean's
     /// divisor Σ w[yᵢ] over non-ignored samples (their count without a weight). The weights are summed as libtorch's
-    /// nll_loss sums them — in the element type, in the 8-level cascade of <c>Ops/Functional.NllLoss.cs</c> — because
+    /// nll_loss sums them — in the element type, in its 8-level cascade (<see cref="Ops.NllCascade{T}"/>) — because
     /// the divisor of a mean is where a cancelling sum (weights of both signs) would otherwise turn libtorch's 0/0 into
     /// a finite mean.
     /// </summary>
     internal static double TargetWeightSum<T>(ReadOnlySpan<long> target, ReadOnlySpan<T> weight, int c, long ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int levels = 8;
-        int levelPower = Math.Max(4, Parity.Native.Ops.CascadeSum.CeilLog2(target.Length) / levels);
-        long mask = (1L << levelPower) - 1;
-        Span<T> sums = stackalloc T[levels];
-        sums.Clear();
+        var sums = new Ops.NllCascade<T>(target.Length);
         long count = 0;
         for (int i = 0; i < target.Length; i++)
         {
@@ -229,23 +225,9 @@ public static partial class FastLosses
             {
                 continue;
             }
-            sums[0] += weight[(int)t];
-            for (int j = 0; j + 1 < levels && (i & (mask << (j * levelPower))) == 0; j++)
-            {
-                sums[j + 1] += sums[j];
-                sums[j] = T.Zero;
-            }
+            sums.Add(weight[(int)t], i);
         }
-        if (weight.IsEmpty)
-        {
-            return count;
-        }
-        T total = T.Zero;
-        foreach (T v in sums)
-        {
-            total += v;
-        }
-        return double.CreateTruncating(total);
+        return weight.IsEmpty ? count : double.CreateTruncating(sums.Total);
     }
 
     internal unsafe struct ClassJob<T>

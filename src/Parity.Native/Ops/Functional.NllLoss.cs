@@ -223,13 +223,8 @@ public static partial class Functional
         }
         CheckTargetLong(target);
         ReadOnlySpan<long> tg = target.Int64Span;
-        const int levels = 8;
-        int levelPower = Math.Max(4, CascadeSum.CeilLog2(n) / levels);
-        long mask = (1L << levelPower) - 1;
-        Span<T> wsum = stackalloc T[levels];
-        Span<T> lsum = stackalloc T[levels];
-        wsum.Clear();
-        lsum.Clear();
+        var wsum = new NllCascade<T>(n);
+        var lsum = new NllCascade<T>(n);
         long ignored = 0;
         for (int b = 0; b < p.Batch; b++)
         {
@@ -247,45 +242,15 @@ public static partial class Functional
                     throw OutOfBounds(cur);
                 }
                 T data = x[(b * p.Classes * p.Map) + ((int)cur * p.Map) + e];
+                lsum.Subtract(w is not null ? data * w[cur] : data, linear);
                 if (w is not null)
                 {
-                    lsum[0] -= data * w[cur];
-                    wsum[0] += w[cur];
-                }
-                else
-                {
-                    lsum[0] -= data;
-                }
-                for (int j = 0; j + 1 < levels; j++)
-                {
-                    if ((linear & (mask << (j * levelPower))) != 0)
-                    {
-                        break;
-                    }
-                    wsum[j + 1] += wsum[j];
-                    lsum[j + 1] += lsum[j];
-                    wsum[j] = T.Zero;
-                    lsum[j] = T.Zero;
+                    wsum.Add(w[cur], linear);
                 }
             }
         }
-        T total = T.Zero;
-        if (w is null)
-        {
-            total = T.CreateTruncating(n - ignored);
-        }
-        else
-        {
-            foreach (T v in wsum)
-            {
-                total += v;
-            }
-        }
-        T outVal = T.Zero;
-        foreach (T v in lsum)
-        {
-            outVal += v;
-        }
+        T total = w is null ? T.CreateTruncating(n - ignored) : wsum.Total;
+        T outVal = lsum.Total;
         if (reduction == Reduction.Mean)
         {
             outVal /= total;
