@@ -240,9 +240,12 @@ public sealed partial class FuzzRunner
                         Interlocked.Increment(ref failed);
                         found[i] = (seed, call, size, verdict);
                     }
-                    foreach (string g in verdict?.Unsupported is null ? verdict?.GradientsNotCompared ?? [] : [])
+                    if (verdict is { Unsupported: null })
                     {
-                        notCompared.AddOrUpdate(g, 1, (_, n) => n + 1);
+                        foreach (string g in verdict.GradientsNotCompared)
+                        {
+                            notCompared.AddOrUpdate(g, 1, (_, n) => n + 1);
+                        }
                     }
                     int d = Interlocked.Increment(ref done);
                     if (options.Progress is not null && (d % step == 0 || d == options.CasesPerOp))
