@@ -288,14 +288,7 @@ public sealed class CaseEvaluator
             {
                 return SideResult.NotSupported(why);
             }
-            var wrt = spec.GradientsFor(call);
-            IReadOnlyList<string> notCompared = [];
-            if (backend is ISupportedOps narrowing && wrt.Count > 0)
-            {
-                var given = narrowing.SupportedGradients(call, wrt);
-                notCompared = [.. wrt.Except(given)];
-                wrt = [.. wrt.Where(given.Contains)];
-            }
+            var (wrt, notCompared) = backend.SplitGradients(call, spec.GradientsFor(call));
             var r = backend.Evaluate(call, wrt);
             var missing = wrt.FirstOrDefault(n => r.GradOf(n) is null);
             if (missing is not null)
@@ -319,14 +312,14 @@ public sealed class CaseEvaluator
 
     private static Dictionary<string, Tolerance>? Declared(IOpBackend backend, CaseSpec spec, OpCall call, OpResult r)
     {
-        if (backend is not IDeclaredTolerance declared)
+        if (backend is not IDeclaredTolerance)
         {
             return null;
         }
-        var d = new Dictionary<string, Tolerance> { ["output"] = declared.Tolerance(call, "output", spec.ValueTolerance ?? Tolerance.For(r.Output.DType)) };
+        var d = new Dictionary<string, Tolerance> { ["output"] = backend.ToleranceFor(call, "output", spec.ValueTolerance ?? Tolerance.For(r.Output.DType)) };
         foreach (var (name, grad) in r.Grads)
         {
-            d[name] = declared.Tolerance(call, name, spec.GradTolerance ?? Tolerance.For(grad.DType));
+            d[name] = backend.ToleranceFor(call, name, spec.GradTolerance ?? Tolerance.For(grad.DType));
         }
         return d;
     }

@@ -80,17 +80,11 @@ public sealed class ParityProperty
     public ParityVerdict Check(OpCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var wanted = call.Op.DefaultGradients(call);
-        var wrt = wanted;
-        if (_native is ISupportedOps declared)
+        if (_native is ISupportedOps declared && declared.Unsupported(call) is { } why)
         {
-            if (declared.Unsupported(call) is { } why)
-            {
-                return ParityVerdict.Declined(why);
-            }
-            wrt = declared.SupportedGradients(call, wanted);
+            return ParityVerdict.Declined(why);
         }
-        var notCompared = wanted.Except(wrt).ToList();
+        var (wrt, notCompared) = _native.SplitGradients(call, call.Op.DefaultGradients(call));
         var (nativeResult, nativeError) = Run(_native, call, wrt);
         if (nativeError is NotSupportedException declinedHere)
         {
@@ -106,7 +100,7 @@ public sealed class ParityProperty
         Tolerance ToleranceFor(string result, Tensor expected)
         {
             var standard = call.Op.FuzzTolerance(call, result, Tolerance.For(expected.DType));
-            return _native is IDeclaredTolerance declared ? declared.Tolerance(call, result, standard) : standard;
+            return _native.ToleranceFor(call, result, standard);
         }
 
 

@@ -173,6 +173,26 @@ public static class OpBackends
         return backend.Evaluate(call, grad ? call.Op.DefaultGradients(call) : [], gradOutput);
     }
 
+    /// <summary>
+    /// Splits <paramref name="requested"/> into the gradients <paramref name="backend"/> gives
+    /// (<see cref="ISupportedOps.SupportedGradients"/>; all of them for a backend that is not an <see cref="ISupportedOps"/>),
+    /// in the requested order, and the others.
+    /// </summary>
+    public static (IReadOnlyList<string> Given, IReadOnlyList<string> NotGiven) SplitGradients(this IOpBackend backend, OpCall call, IReadOnlyList<string> requested)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        if (backend is not ISupportedOps declared || requested.Count == 0)
+        {
+            return (requested, []);
+        }
+        var given = declared.SupportedGradients(call, requested);
+        return ([.. requested.Where(given.Contains)], [.. requested.Except(given)]);
+    }
+
+    /// <summary>The tolerance <paramref name="backend"/> declares for one result (<see cref="IDeclaredTolerance"/>), else <paramref name="standard"/>.</summary>
+    public static Parity.Comparison.Tolerance ToleranceFor(this IOpBackend backend, OpCall call, string result, Parity.Comparison.Tolerance standard) =>
+        backend is IDeclaredTolerance declared ? declared.Tolerance(call, result, standard) : standard;
+
     /// <summary>What Python raises for <c>requires_grad_()</c> on an integer tensor.</summary>
     public static TorchException IntegerGradError() =>
         new(TorchErrorKind.RuntimeError, "only Tensors of floating point and complex dtype can require gradients");
